@@ -1,0 +1,194 @@
+"""The base test case: a Nova cloud whose compute hosts each get a driver.
+
+Hosts are named for the part they play, ``source``, ``dest`` and
+``alternate``, so the compute node provider of each carries that name too and
+every message can say which side leaked. The scheduler prefers ``dest``, then
+``alternate``, then ``source``, so a move's first choice is always known.
+"""
+
+import time
+
+from testtools import content
+
+from nova_resize_tests import fixtures as nrt_fixtures
+from nova_resize_tests import flavors
+from nova_resize_tests import matchers
+from nova_resize_tests import nova_adapter
+from nova_resize_tests import placement_state
+from nova_resize_tests import preflight
+
+SOURCE, DEST, ALTERNATE = 'source', 'dest', 'alternate'
+HOST_WEIGHTS = {DEST: 100, ALTERNATE: 50, SOURCE: 10}
+POLL_INTERVAL = 0.05
+
+
+class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
+    """Real Nova API, conductor, scheduler and Placement; hosts on demand.
+
+    Subclasses start hosts with :meth:`start_host`, boot with
+    :meth:`boot_on`, and check Placement with :meth:`assert_allocations`.
+    Every snapshot taken through :meth:`capture` is kept and attached to the
+    test's details, so a failure shows the Placement state after each step.
+    """
+
+    # The driver of a host started without one; start_host overrides it.
+    compute_driver = 'fake.FakeDriver'
+
+    def setUp(self):
+        # Both must be in place before the parent starts the API and the
+        # scheduler.
+        self.useFixture(nrt_fixtures.ApiPasteConfig())
+        self.useFixture(nova_adapter.HostNameWeigherFixture(HOST_WEIGHTS))
+        super().setUp()
+        self.wait_seconds = preflight.wait_seconds()
+        # Underscored: Nova's TestCase deletes public attributes at cleanup,
+        # before a failure's details are written.
+        self._timeline = []
+        self.addOnException(self._attach_timeline)
+        self.flavor_ids = {
+            flavor.name: self.admin_api.post_flavor(flavor.api_body())['id']
+            for flavor in flavors.ALL}
+
+    def start_host(self, host, driver='fake.FakeDriver'):
+        return self.useFixture(
+            nrt_fixtures.ComputeHost(self, host, driver)).service
+
+    # -- waiting ---------------------------------------------------------
+
+    def wait_for(self, probe, what):
+        """Poll ``probe`` until it returns something true and return that.
+
+        ``what`` is a callable describing the awaited signal and what was
+        last seen, used in the failure message.
+        """
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            result = probe()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                self.fail(f'waited {self.wait_seconds:g}s for {what()}')
+            time.sleep(POLL_INTERVAL)
+
+    def get_server(self, server_id):
+        return self.admin_api.get_server(server_id)
+
+    def migrations(self, server_id):
+        """Migration records of the server, oldest first."""
+        found = self.admin_api.api_get(
+            f'/os-migrations?instance_uuid={server_id}').body['migrations']
+        return sorted(found, key=lambda m: m['id'])
+
+    def wait_for_migration_status(self, server_id, status):
+        seen = []
+
+        def probe():
+            seen[:] = [m['status'] for m in self.migrations(server_id)]
+            return seen and seen[-1] == status
+
+        self.wait_for(probe, lambda: f'migration status {status!r} of '
+                      f'server {server_id} (seen {seen})')
+
+    def wait_for_server_status(self, server_id, status):
+        """Wait for the status with no task in progress."""
+        seen = {}
+
+        def probe():
+            seen.update(self.get_server(server_id))
+            return (seen['status'] == status and
+                    seen['OS-EXT-STS:task_state'] is None) and dict(seen)
+
+        return self.wait_for(probe, lambda: (
+            f'server {server_id} status {status!r} (seen '
+            f'{seen.get("status")!r}, task state '
+            f'{seen.get("OS-EXT-STS:task_state")!r})'))
+
+    def wait_for_event(self, server_id, action, event, result):
+        """Wait for an instance action event to finish with ``result``.
+
+        A compute method records its event as finished only after its own
+        error handling and cleanup ran, so this is the moment its effect on
+        Placement is complete.
+        """
+        seen = []
+
+        def probe():
+            seen.clear()
+            api = self.admin_api
+            for found in api.get_instance_actions(server_id):
+                if found['action'] != action:
+                    continue
+                details = api.get_instance_action_details(
+                    server_id, found['request_id'])
+                for ev in details['events']:
+                    seen.append((ev['event'], ev['result']))
+                    if ev['event'] == event and (
+                            (ev['result'] or '').lower() == result):
+                        return ev
+            return None
+
+        return self.wait_for(probe, lambda: (
+            f'event {event} of action {action} to end in {result!r} '
+            f'(events so far: {seen})'))
+
+    def wait_until_deleted(self, server_id):
+        def probe():
+            try:
+                self.get_server(server_id)
+            except nova_adapter.api_client.OpenStackApiNotFoundException:
+                return True
+            return False
+
+        self.wait_for(probe, lambda: f'server {server_id} to be deleted')
+
+    # -- booting ---------------------------------------------------------
+
+    def boot_on(self, host, flavor=flavors.OLD):
+        """Boot a server with ``flavor`` on ``host``; return it ACTIVE."""
+        request = self._build_server(
+            flavor_id=self.flavor_ids[flavor.name], networks='none')
+        request['availability_zone'] = f'nova:{host}'
+        server = self.api.post_server({'server': request})
+        return self.wait_for_server_status(server['id'], 'ACTIVE')
+
+    # -- Placement -------------------------------------------------------
+
+    def consumers(self, server_id):
+        """Label the server and its migrations as consumers."""
+        known = {}
+        try:
+            status = self.get_server(server_id)['status']
+        except nova_adapter.api_client.OpenStackApiNotFoundException:
+            status = 'deleted'
+        known[server_id] = placement_state.Consumer(
+            server_id, 'instance', status)
+        for index, migration in enumerate(self.migrations(server_id)):
+            role = 'migration' if index == 0 else f'migration-{index + 1}'
+            known[migration['uuid']] = placement_state.Consumer(
+                migration['uuid'], role, migration['status'])
+        return known
+
+    def capture(self, label, server_id):
+        """Take a snapshot, keep it on the timeline and return it."""
+        consumers = self.consumers(server_id)
+        snapshot = placement_state.Snapshot.take(self.placement)
+        self._timeline.append((label, snapshot, consumers))
+        return snapshot, consumers
+
+    def _attach_timeline(self, exc_info):
+        """On failure, show Placement as it was after each step."""
+        text = '\n'.join(snapshot.table(consumers, title=f'after {label}:')
+                         for label, snapshot, consumers in self._timeline)
+        self.addDetail('placement-timeline', content.text_content(
+            text or 'no snapshot was taken\n'))
+
+    def assert_allocations(self, label, server_id, expected):
+        """Placement holds exactly ``expected`` (provider -> role -> flavor).
+
+        Every provider and consumer is compared in one pass and every
+        difference reported together.
+        """
+        snapshot, consumers = self.capture(label, server_id)
+        self.assertThat(snapshot, matchers.AllocationsMatch(
+            expected, consumers))
+        self.assertThat(snapshot, matchers.UsagesAddUp())

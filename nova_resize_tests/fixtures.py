@@ -1,0 +1,50 @@
+"""Fixtures, one per concern, for the resize suite."""
+
+import fixtures
+from oslo_config import cfg
+
+from nova_resize_tests import preflight
+
+CONF = cfg.CONF
+
+
+class ApiPasteConfig(fixtures.Fixture):
+    """Point ``[wsgi] api_paste_config`` at the file the installed Nova ships.
+
+    Nova's own test configuration looks for ``etc/nova/api-paste.ini`` next
+    to the ``nova`` package, which only exists in a source checkout. Must be
+    used before the API fixture starts; an override survives Nova's
+    ConfFixture, which only sets defaults.
+    """
+
+    def _setUp(self):
+        self.path = preflight.api_paste_config()
+        CONF.set_override('api_paste_config', self.path, group='wsgi')
+        self.addCleanup(CONF.clear_override, 'api_paste_config',
+                        group='wsgi')
+
+
+class ComputeHost(fixtures.Fixture):
+    """Start one nova-compute service whose virt driver is ``driver``.
+
+    ``driver`` is a ``nova.virt.fake.FakeDriver`` subclass or a
+    ``compute_driver`` string such as ``'fake.FakeDriver'``. Nova loads
+    drivers by name from the ``nova.virt`` package, so a class of ours is
+    made visible there for the length of the test.
+    """
+
+    def __init__(self, test, host, driver):
+        super().__init__()
+        self.test = test
+        self.host = host
+        self.driver = driver
+
+    def _setUp(self):
+        driver_name = self.driver
+        if isinstance(self.driver, type):
+            driver_name = 'fake.' + self.driver.__name__
+            self.useFixture(fixtures.MonkeyPatch(
+                'nova.virt.' + driver_name, self.driver))
+        # compute_driver is read once, when the service starts.
+        self.test.flags(compute_driver=driver_name)
+        self.service = self.test._start_compute(self.host)

@@ -1,0 +1,99 @@
+"""What Placement holds, read through its REST API and labelled by role.
+
+A snapshot keeps allocations per provider per consumer, and each provider's
+usages, exactly as Placement reports them. Labels (``source``, ``dest``;
+``instance``, ``migration``) come from the test, which knows which host and
+which consumer played which part.
+"""
+
+import dataclasses
+
+from nova_resize_tests import flavors
+
+PLACEMENT_MICROVERSION = '1.28'
+
+
+@dataclasses.dataclass(frozen=True)
+class Consumer:
+    """A consumer as the test knows it: its role and current status."""
+
+    uuid: str
+    role: str
+    status: str = ''
+
+    def describe(self):
+        status = f', status {self.status}' if self.status else ''
+        return f'{self.role} {self.uuid}{status}'
+
+
+@dataclasses.dataclass
+class Snapshot:
+    """Placement's allocations and usages at one moment.
+
+    ``providers`` maps provider name (the compute node, named after its host)
+    to uuid; ``allocations`` maps provider name to ``{consumer uuid:
+    resources}``; ``usages`` maps provider name to ``{resource class:
+    amount}`` with zero amounts dropped.
+    """
+
+    providers: dict
+    allocations: dict
+    usages: dict
+
+    @classmethod
+    def take(cls, placement):
+        """Read every provider, its allocations and its usages."""
+        def get(url):
+            return placement.get(url, version=PLACEMENT_MICROVERSION).body
+
+        providers, allocations, usages = {}, {}, {}
+        for rp in get('/resource_providers')['resource_providers']:
+            name, uuid = rp['name'], rp['uuid']
+            providers[name] = uuid
+            held = get(f'/resource_providers/{uuid}/allocations')
+            allocations[name] = {
+                consumer: dict(alloc['resources'])
+                for consumer, alloc in held['allocations'].items()}
+            used = get(f'/resource_providers/{uuid}/usages')['usages']
+            usages[name] = {rc: n for rc, n in used.items() if n}
+        return cls(providers, allocations, usages)
+
+    def consumer_uuids(self):
+        return {consumer for held in self.allocations.values()
+                for consumer in held}
+
+    def labelled(self, consumers):
+        """``{provider name: {consumer role: resources}}``.
+
+        ``consumers`` maps uuid to :class:`Consumer`; a consumer the test does
+        not know is labelled by its uuid so it can never match an
+        expectation by accident.
+        """
+        result = {}
+        for provider, held in self.allocations.items():
+            result[provider] = {
+                consumers[uuid].role if uuid in consumers
+                else f'unknown consumer {uuid}': resources
+                for uuid, resources in held.items()}
+        return result
+
+    def table(self, consumers, title=''):
+        """A fixed-width table a person can read in a test failure."""
+        rows = [('provider', 'consumer', 'resources')]
+        for provider in sorted(self.allocations):
+            held = self.allocations[provider]
+            name = f'{provider} ({self.providers[provider]})'
+            if not held:
+                rows.append((name, '-', 'nothing'))
+            for uuid, resources in sorted(held.items()):
+                consumer = consumers.get(uuid, Consumer(uuid, 'unknown'))
+                rows.append((name, consumer.describe(),
+                             flavors.format_resources(resources)))
+            rows.append(('', 'usage', flavors.format_resources(
+                self.usages[provider])))
+        widths = [max(len(row[i]) for row in rows) for i in range(2)]
+        lines = [f'{a:<{widths[0]}}  {b:<{widths[1]}}  {c}'.rstrip()
+                 for a, b, c in rows]
+        if title:
+            lines.insert(0, title)
+        return '\n'.join(lines) + '\n'
