@@ -10,6 +10,7 @@ import time
 
 from testtools import content
 
+from nova_resize_tests import audit
 from nova_resize_tests import fixtures as nrt_fixtures
 from nova_resize_tests import flavors
 from nova_resize_tests import matchers
@@ -45,6 +46,10 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         # before a failure's details are written.
         self._timeline = []
         self.addOnException(self._attach_timeline)
+        self.audit = self.useFixture(audit.PlacementAudit(self))
+        # Placement-based quota counting makes the limits API report what
+        # Placement holds for the project.
+        self.flags(count_usage_from_placement=True, group='quota')
         self.flavor_ids = {
             flavor.name: self.admin_api.post_flavor(flavor.api_body())['id']
             for flavor in flavors.ALL}
@@ -172,8 +177,17 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         """Take a snapshot, keep it on the timeline and return it."""
         consumers = self.consumers(server_id)
         snapshot = placement_state.Snapshot.take(self.placement)
-        self._timeline.append((label, snapshot, consumers))
+        self.record(label, snapshot, consumers)
         return snapshot, consumers
+
+    def record(self, label, snapshot, consumers):
+        self._timeline.append((label, snapshot, consumers))
+
+    def tearDown(self):
+        # Runs before the cleanups stop the services: the audit needs the
+        # computes for the resource tracker's view.
+        self.audit.verify()
+        super().tearDown()
 
     def _attach_timeline(self, exc_info):
         """On failure, show Placement as it was after each step."""

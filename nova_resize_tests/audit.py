@@ -1,0 +1,163 @@
+"""The leak audit every functional test ends with.
+
+It fails the test when Placement holds anything a correct Nova would not:
+
+* an allocation whose consumer is neither an instance on that provider's
+  compute node nor an in-progress migration (``nova-manage placement
+  audit``, run in-process through the adapter);
+* a provider whose usage is not the sum of its consumers' allocations;
+* an allocation that the resource tracker's periodic task changes (it heals
+  some leaks, which would otherwise hide them from a later look);
+* a compute node whose resource tracker counts other usage than Placement
+  (checked on nodes no migration is still in progress on: during a move the
+  tracker counts by design differently).
+
+Findings are reported together, naming providers and consumers by role.
+"""
+
+import re
+
+import fixtures
+from oslo_config import cfg
+
+from nova_resize_tests import flavors
+from nova_resize_tests import matchers
+from nova_resize_tests import nova_adapter
+from nova_resize_tests import placement_state
+
+CONF = cfg.CONF
+# The hypervisors API stopped reporting usage in 2.88.
+HYPERVISOR_USAGE_MICROVERSION = '2.87'
+FINAL_MIGRATION_STATES = {'confirmed', 'reverted', 'error', 'failed',
+                          'completed', 'cancelled', 'done'}
+
+
+class AuditFailed(AssertionError):
+    """Placement holds a leak or disagrees with Nova."""
+
+
+class PlacementAudit(fixtures.Fixture):
+    """Checks Placement for leaks when the test calls :meth:`verify`.
+
+    ``test`` is a running :class:`base.ResizeTestCase`. A test that cannot
+    be audited calls :meth:`skip` with a one-line reason; a row with a known
+    Nova problem calls :meth:`expect_finding`, so the audit turns red both
+    on any other finding and on the day Nova fixes that one.
+    """
+
+    def __init__(self, test):
+        super().__init__()
+        self.test = test
+        self.skip_reason = ''
+        self.expected = None
+
+    def _setUp(self):
+        self.ran = False
+
+    def skip(self, reason):
+        self.skip_reason = reason
+
+    def expect_finding(self, reason, pattern='.'):
+        """This test is known to leave a finding matching ``pattern``.
+
+        The audit then fails if it finds nothing, or finds anything that
+        does not match.
+        """
+        self.expected = (reason, re.compile(pattern, re.DOTALL))
+
+    def consumers(self):
+        """Every server and migration Nova knows, labelled by role."""
+        known = {}
+        api = self.test.admin_api
+        for server in api.get_servers(search_opts={'all_tenants': 1}):
+            known[server['id']] = placement_state.Consumer(
+                server['id'], 'instance', server['status'])
+        migrations = api.api_get('/os-migrations').body['migrations']
+        for migration in migrations:
+            known[migration['uuid']] = placement_state.Consumer(
+                migration['uuid'], 'migration', migration['status'])
+        return known
+
+    def findings(self):
+        """Everything wrong, as a list of readable paragraphs."""
+        found = []
+        code, output = nova_adapter.placement_audit()
+        if code != 0:
+            found.append(f'nova-manage placement audit returned {code}:\n'
+                         f'{output.strip()}')
+        consumers = self.consumers()
+        before = placement_state.Snapshot.take(self.test.placement)
+        self.test.record('audit', before, consumers)
+        mismatch = matchers.UsagesAddUp().match(before)
+        if mismatch:
+            found.append(mismatch.describe())
+
+        self.test._run_periodics()
+        after = placement_state.Snapshot.take(self.test.placement)
+        if after.allocations != before.allocations:
+            self.test.record('audit: periodic task', after, consumers)
+            found.append(
+                'the update_available_resource periodic task changed '
+                'Placement (it heals some leaks, see the timeline):\n'
+                + after.table(consumers))
+        found.extend(self.tracker_disagreements(after))
+        return found
+
+    def busy_hosts(self):
+        """Hosts that an unfinished migration touches."""
+        busy = set()
+        for migration in self.test.admin_api.api_get(
+                '/os-migrations').body['migrations']:
+            if migration['status'] not in FINAL_MIGRATION_STATES:
+                busy.update({migration['source_compute'],
+                             migration['dest_compute']})
+        return busy
+
+    def tracker_disagreements(self, snapshot):
+        api = self.test.admin_api
+        saved, api.microversion = api.microversion, \
+            HYPERVISOR_USAGE_MICROVERSION
+        try:
+            hypervisors = api.api_get(
+                '/os-hypervisors/detail').body['hypervisors']
+        finally:
+            api.microversion = saved
+        busy = self.busy_hosts()
+        found = []
+        for hypervisor in hypervisors:
+            node = hypervisor['hypervisor_hostname']
+            if node in busy or node not in snapshot.usages:
+                continue
+            tracked = {
+                'VCPU': hypervisor['vcpus_used'] - CONF.reserved_host_cpus,
+                'MEMORY_MB': (hypervisor['memory_mb_used'] -
+                              CONF.reserved_host_memory_mb),
+                'DISK_GB': hypervisor['local_gb_used'],
+            }
+            tracked = {rc: n for rc, n in tracked.items() if n}
+            if tracked != snapshot.usages[node]:
+                found.append(
+                    f'provider {node} ({snapshot.providers[node]}): '
+                    'Placement usage '
+                    f'{flavors.format_resources(snapshot.usages[node])} but '
+                    'the resource tracker counts '
+                    f'{flavors.format_resources(tracked)}')
+        return found
+
+    def verify(self):
+        """Run the audit; raise :class:`AuditFailed` on a wrong verdict."""
+        self.ran = True
+        if self.skip_reason:
+            return
+        found = self.findings()
+        if self.expected:
+            reason, pattern = self.expected
+            if not found:
+                raise AuditFailed(
+                    'the audit found nothing, but this test expects a '
+                    f'known Nova problem ({reason}): if Nova fixed it, '
+                    'drop the mark from the row')
+            found = [text for text in found if not pattern.search(text)]
+        if found:
+            raise AuditFailed('Placement audit failed:\n\n'
+                              + '\n\n'.join(found))
