@@ -43,7 +43,7 @@ class RollsBackMigrateDiskAndPowerOff(fake.FakeDriver):
 
 
 class FailsConfirmMigration(fake.FakeDriver):
-    """The source fails to clean up the old guest when a resize is confirmed."""
+    """The source fails to remove the old guest when a resize is confirmed."""
 
     def confirm_migration(self, *args, **kwargs):
         raise _fault(self, 'confirm_migration')

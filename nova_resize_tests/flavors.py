@@ -25,8 +25,10 @@ class Flavor:
                 orc.DISK_GB: self.disk_gb}
 
     def api_body(self):
-        """Request body for Nova's flavor-create API (no ephemeral, no swap,
-        so DISK_GB is exactly ``disk_gb``)."""
+        """Request body for Nova's flavor-create API.
+
+        No ephemeral disk and no swap, so DISK_GB is exactly ``disk_gb``.
+        """
         return {'flavor': {
             'name': self.name, 'vcpus': self.vcpus, 'ram': self.memory_mb,
             'disk': self.disk_gb, 'OS-FLV-EXT-DATA:ephemeral': 0,

@@ -49,14 +49,16 @@ class AllocationsMatch:
             if provider not in actual:
                 problems.append(f'provider {provider}: not in Placement')
                 continue
+            expected = self.expected.get(provider, {})
             want = {role: flavor.resources
-                    for role, flavor in self.expected.get(provider, {}).items()}
+                    for role, flavor in expected.items()}
             have = actual[provider]
             for role in sorted(set(want) | set(have)):
                 if want.get(role) != have.get(role):
                     problems.append(
-                        f'provider {provider} ({snapshot.providers[provider]}):'
-                        f' consumer {self._describe(role)} holds '
+                        f'provider {provider} '
+                        f'({snapshot.providers[provider]}): consumer '
+                        f'{self._describe(role)} holds '
                         f'{flavors.format_resources(have.get(role))}, '
                         f'expected {flavors.format_resources(want.get(role))}')
         if problems:

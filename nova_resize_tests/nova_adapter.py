@@ -15,8 +15,8 @@ NOVA_MAJOR = preflight.check()
 # Nova's test package decides on eventlet monkey patching when it is first
 # imported, so it has to come before anything else that may import threading
 # or sockets.
-from nova.tests.functional import integrated_helpers  # noqa: E402
-from nova.tests import fixtures as nova_fixtures  # noqa: E402
+from nova.tests.functional import integrated_helpers  # noqa: E402,H306
+from nova.tests import fixtures as nova_fixtures  # noqa: E402,H306
 from nova.tests.functional.api import client as api_client  # noqa: E402,F401
 
 from nova.cmd import manage  # noqa: E402

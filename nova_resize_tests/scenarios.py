@@ -35,7 +35,8 @@ class Fault:
 
     ``driver`` is the failing host's virt driver; ``disable_host`` disables
     the host's compute service so that the scheduler finds no host. Every
-    step that can fail calls a driver method, so no Nova method is patched. ``event`` is the instance action event
+    step that can fail calls a driver method, so no Nova method is patched.
+    ``event`` is the instance action event
     that ends in error, the signal that Nova finished handling the fault.
     """
 
@@ -92,7 +93,9 @@ class Row:
 
     @property
     def name(self):
-        fails = f'{self.fault.step}@{self.fault.host}' if self.fault else 'none'
+        fails = 'none'
+        if self.fault:
+            fails = f'{self.fault.step}@{self.fault.host}'
         if self.alternate:
             fails += '+alternate'
         then = '+'.join(step.action for step in self.steps[1:]) or 'nothing'
@@ -109,7 +112,8 @@ PREP_RESIZE = Fault(
     event='compute_prep_resize', driver=drivers.FailsPrepResize)
 MIGRATE_DISK = Fault(
     'migrate_disk_and_power_off', SOURCE,
-    'driver FailsMigrateDiskAndPowerOff raises', event='compute_resize_instance',
+    'driver FailsMigrateDiskAndPowerOff raises',
+    event='compute_resize_instance',
     driver=drivers.FailsMigrateDiskAndPowerOff)
 MIGRATE_DISK_ROLLBACK = Fault(
     'migrate_disk_and_power_off-rollback', SOURCE,
@@ -168,9 +172,12 @@ def _deleted():
 
 
 def _rows(operation, dest, new):
-    """Every row of one operation. ``dest`` is the host the move targets
-    (the source itself for a same-host resize) and ``new`` the flavor the
-    server moves to (the old one for a cold migration)."""
+    """Every row of one operation.
+
+    ``dest`` is the host the move targets (the source itself for a
+    same-host resize) and ``new`` the flavor the server moves to (the old
+    one for a cold migration).
+    """
     on_source = held((SOURCE, 'instance', OLD))
     on_dest = held((dest, 'instance', new))
     waiting = held((SOURCE, 'migration', OLD), (dest, 'instance', new))

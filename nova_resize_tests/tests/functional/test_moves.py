@@ -4,7 +4,6 @@ The engine performs the row's actions and compares what Nova left with what
 the row expects; what is right is decided in the table, never here.
 """
 
-import fixtures
 import testscenarios
 import testtools
 
@@ -53,7 +52,7 @@ class MoveScenarioTestCase(base.ResizeTestCase):
             self.start_host(host, driver)
 
     def inject(self, fault):
-        """A fault that is not a driver: the host's compute service disabled."""
+        """A fault that is not a driver: the host's compute service is off."""
         if fault.disable_host:
             service = self.admin_api.get_services(
                 host=fault.host, binary='nova-compute')[0]

@@ -19,8 +19,7 @@ OLD, NEW = flavors.OLD, flavors.NEW
 
 
 def snapshot(allocations, usages=None):
-    """A snapshot of providers ``source`` and ``dest``; usages add up unless
-    given."""
+    """A snapshot of the given providers; usages add up unless given."""
     if usages is None:
         usages = {}
         for provider, held in allocations.items():

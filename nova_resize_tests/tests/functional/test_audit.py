@@ -1,0 +1,75 @@
+"""The audit itself: it passes a clean cloud and fails on planted leaks.
+
+Each leak is written straight through the Placement API (the real app, no
+mocks), the audit must name it, and the test then removes what it planted,
+so the end-of-test audit proves the cloud is clean again. With the audit
+switched off, each ``assertRaises`` below fails.
+"""
+
+from oslo_utils import uuidutils
+
+from nova_resize_tests import audit
+from nova_resize_tests import base
+from nova_resize_tests import flavors
+
+SOURCE, DEST = base.SOURCE, base.DEST
+
+
+class PlacementAuditTestCase(base.ResizeTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.start_host(SOURCE)
+        self.start_host(DEST)
+        self.server_id = self.boot_on(SOURCE)['id']
+        self.rp = {host: self._get_provider_uuid_by_host(host)
+                   for host in (SOURCE, DEST)}
+
+    def put_allocation(self, consumer, provider, resources):
+        current = self.placement.get(
+            f'/allocations/{consumer}', version='1.28').body
+        body = {'allocations': {self.rp[provider]: {'resources': resources}},
+                'project_id': self.api_fixture.project_id,
+                'user_id': self.admin_api.auth_user,
+                'consumer_generation': current.get('consumer_generation')}
+        self.placement.put(f'/allocations/{consumer}', body, version='1.28')
+
+    def assertAuditFails(self, *fragments):
+        error = self.assertRaises(audit.AuditFailed, self.audit.verify)
+        for fragment in fragments:
+            self.assertIn(fragment, str(error))
+        return str(error)
+
+    def test_clean_cloud_passes(self):
+        self.audit.verify()
+
+    def test_orphan_allocation_is_named(self):
+        orphan = uuidutils.generate_uuid()
+        self.put_allocation(orphan, DEST, flavors.OLD.resources)
+        self.assertAuditFails(
+            'nova-manage placement audit returned 3', orphan,
+            f'provider {DEST} ({self.rp[DEST]}): Placement usage '
+            'DISK_GB=10 MEMORY_MB=512 VCPU=2 (flavor old) but the resource '
+            'tracker counts nothing')
+        self.placement.delete(f'/allocations/{orphan}')
+
+    def test_usage_the_resource_tracker_does_not_count(self):
+        # The instance consumer is legitimate on its own node, so only the
+        # comparison with the resource tracker can see the wrong amount.
+        self.put_allocation(self.server_id, SOURCE, flavors.NEW.resources)
+        text = self.assertAuditFails(
+            f'provider {SOURCE} ({self.rp[SOURCE]}): Placement usage '
+            'DISK_GB=17 MEMORY_MB=832 VCPU=3 (flavor new) but the resource '
+            'tracker counts DISK_GB=10 MEMORY_MB=512 VCPU=2 (flavor old)')
+        self.assertNotIn('nova-manage placement audit returned', text)
+        self.put_allocation(self.server_id, SOURCE, flavors.OLD.resources)
+
+    def test_leak_healed_by_the_periodic_is_still_reported(self):
+        self.api.delete_server(self.server_id)
+        self.wait_until_deleted(self.server_id)
+        # A deleted instance's allocation: the periodic task deletes it, so
+        # only a look before the periodic sees it.
+        self.put_allocation(self.server_id, SOURCE, flavors.OLD.resources)
+        self.assertAuditFails(
+            'nova-manage placement audit returned 3', self.server_id,
+            'the update_available_resource periodic task changed Placement')

@@ -1,0 +1,35 @@
+"""The README's scenario table is generated from the rows and kept in sync."""
+
+import os
+
+import testtools
+
+from nova_resize_tests import scenarios
+from nova_resize_tests import table
+
+README = os.path.join(os.path.dirname(__file__), '..', '..', '..',
+                      'README.rst')
+
+
+class TestScenarioTable(testtools.TestCase):
+
+    def test_readme_shows_the_current_rows(self):
+        with open(README) as f:
+            text = f.read()
+        self.assertEqual(
+            table.section(), table.current(text),
+            'README.rst is out of date: run '
+            '"python -m nova_resize_tests.table README.rst"')
+
+    def test_one_line_per_row(self):
+        self.assertEqual(len(scenarios.ROWS), len(table.lines()))
+
+    def test_row_names_are_unique(self):
+        names = [row.name for row in scenarios.ROWS]
+        self.assertEqual(len(names), len(set(names)))
+
+    def test_every_row_expects_a_state_after_each_step(self):
+        for row in scenarios.ROWS:
+            self.assertTrue(row.steps, row.name)
+            for step in row.steps:
+                self.assertIsInstance(step.expect, scenarios.Expect)
