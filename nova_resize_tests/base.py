@@ -36,6 +36,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
     compute_driver = 'fake.FakeDriver'
 
     def setUp(self):
+        self.useFixture(nrt_fixtures.NoNetwork())
         # Both must be in place before the parent starts the API and the
         # scheduler.
         self.useFixture(nrt_fixtures.ApiPasteConfig())

@@ -1,5 +1,7 @@
 """Fixtures, one per concern, for the resize suite."""
 
+import socket
+
 import fixtures
 from oslo_config import cfg
 
@@ -48,3 +50,35 @@ class ComputeHost(fixtures.Fixture):
         # compute_driver is read once, when the service starts.
         self.test.flags(compute_driver=driver_name)
         self.service = self.test._start_compute(self.host)
+
+
+class NoNetwork(fixtures.Fixture):
+    """Make any real socket connection fail at once, naming the address.
+
+    The cloud lives in one process: Nova's API and Placement are served by
+    wsgi-intercept without a socket, RPC is in-memory and the databases are
+    in-memory SQLite. A connection attempt means something escaped the
+    fakes; it must fail the test, not hang on a timeout or reach out.
+    Unix sockets stay allowed.
+    """
+
+    def _setUp(self):
+        def refuse(sock, address, *args, **kwargs):
+            if sock.family == socket.AF_UNIX:
+                return real_connect(sock, address, *args, **kwargs)
+            raise NetworkAttempt(
+                f'the test tried to open a real connection to {address!r}: '
+                'everything must go through wsgi-intercept or the fakes')
+
+        socket_class = socket.socket
+        real_connect = socket_class.connect
+        self.useFixture(fixtures.MonkeyPatch(
+            f'{socket_class.__module__}.{socket_class.__qualname__}.connect',
+            refuse))
+        self.useFixture(fixtures.MonkeyPatch(
+            f'{socket_class.__module__}.{socket_class.__qualname__}'
+            '.connect_ex', refuse))
+
+
+class NetworkAttempt(AssertionError):
+    """Raised by :class:`NoNetwork` for a connection outside the fakes."""
