@@ -39,8 +39,7 @@ def read_results(path):
 
 
 def env_order(name):
-    """functional (the newest) first, then threading, then older releases
-    newest first."""
+    """Sort key: functional, then threading, then older releases."""
     return (name != 'functional', 'threading' not in name,
             [-int(n) for n in re.findall(r'\d+', name)])
 
