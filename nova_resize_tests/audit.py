@@ -10,7 +10,12 @@ It fails the test when Placement holds anything a correct Nova would not:
   some leaks, which would otherwise hide them from a later look);
 * a compute node whose resource tracker counts other usage than Placement
   (checked on nodes no migration is still in progress on: during a move the
-  tracker counts by design differently).
+  tracker counts by design differently);
+* a project whose quota usage, counted from Placement
+  (``[quota] count_usage_from_placement``), is not what its servers' flavors
+  add up to (checked when no migration is in progress, since a pending move
+  rightly counts both flavors). A dead allocation inflating it denies the
+  tenant capacity it paid for.
 
 Findings are reported together, naming providers and consumers by role.
 """
@@ -100,7 +105,35 @@ class PlacementAudit(fixtures.Fixture):
                 'the update_available_resource periodic task changed '
                 'Placement (it heals some leaks, see the timeline):\n'
                 + after.table(consumers))
-        found.extend(self.tracker_disagreements(after))
+        busy = self.busy_hosts()
+        found.extend(self.tracker_disagreements(after, busy))
+        if not busy:
+            found.extend(self.quota_disagreements())
+        return found
+
+    def quota_disagreements(self):
+        api = self.test.admin_api
+        servers = api.get_servers(search_opts={'all_tenants': 1})
+        by_project = {}
+        for server in servers:
+            cores, ram, names = by_project.get(
+                server['tenant_id'], (0, 0, []))
+            flavor = server['flavor']
+            by_project[server['tenant_id']] = (
+                cores + flavor['vcpus'], ram + flavor['ram'],
+                names + [flavor['original_name']])
+        found = []
+        for project in sorted(set(by_project) | {api.project_id}):
+            cores, ram, names = by_project.get(project, (0, 0, []))
+            limits = api.api_get(
+                f'/limits?tenant_id={project}').body['limits']['absolute']
+            counted = (limits['totalCoresUsed'], limits['totalRAMUsed'])
+            if counted != (cores, ram):
+                found.append(
+                    f'project {project}: quota usage cores={counted[0]} '
+                    f'ram={counted[1]} but its servers\' flavors '
+                    f'({", ".join(names) or "no server"}) add up to '
+                    f'cores={cores} ram={ram}')
         return found
 
     def busy_hosts(self):
@@ -113,7 +146,7 @@ class PlacementAudit(fixtures.Fixture):
                              migration['dest_compute']})
         return busy
 
-    def tracker_disagreements(self, snapshot):
+    def tracker_disagreements(self, snapshot, busy):
         api = self.test.admin_api
         saved, api.microversion = api.microversion, \
             HYPERVISOR_USAGE_MICROVERSION
@@ -122,7 +155,6 @@ class PlacementAudit(fixtures.Fixture):
                 '/os-hypervisors/detail').body['hypervisors']
         finally:
             api.microversion = saved
-        busy = self.busy_hosts()
         found = []
         for hypervisor in hypervisors:
             node = hypervisor['hypervisor_hostname']

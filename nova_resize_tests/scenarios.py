@@ -153,8 +153,10 @@ FINISH_MIGRATION_FAULT = 'Virtual Interface creation failed'
 FLAVOR_ROLLED_BACK = (
     'after finish_migration fails the instance flavor is rolled back to '
     'the old one but Placement keeps the new one (nova 34.0.0)',
-    r'Placement usage .*\(flavor new\) but the resource tracker counts '
-    r'.*\(flavor old\)$')
+    r'(Placement usage .*\(flavor new\) but the resource tracker counts '
+    r'.*\(flavor old\)$)|'
+    rf"(quota usage cores={NEW.vcpus} ram={NEW.memory_mb} but its servers' "
+    r'flavors \(old\))')
 
 
 def held(*allocations):

@@ -50,7 +50,11 @@ class PlacementAuditTestCase(base.ResizeTestCase):
             'nova-manage placement audit returned 3', orphan,
             f'provider {DEST} ({self.rp[DEST]}): Placement usage '
             'DISK_GB=10 MEMORY_MB=512 VCPU=2 (flavor old) but the resource '
-            'tracker counts nothing')
+            'tracker counts nothing',
+            # The orphan belongs to the tenant: its quota is inflated.
+            f'project {self.api_fixture.project_id}: quota usage cores=4 '
+            "ram=1024 but its servers' flavors (old) add up to cores=2 "
+            'ram=512')
         self.placement.delete(f'/allocations/{orphan}')
 
     def test_usage_the_resource_tracker_does_not_count(self):
