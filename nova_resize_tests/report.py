@@ -16,6 +16,8 @@ import sys
 import subunit
 import testtools
 
+from nova_resize_tests import preflight
+
 # Test ids are long; the scenario part is what a reader scans for.
 _SHORT = re.compile(r'^nova_resize_tests\.tests\.functional\.')
 CELL = {'success': 'pass', 'fail': 'FAIL', 'xfail': 'xfail',
@@ -53,6 +55,14 @@ def collect(directory):
     return matrix
 
 
+def label(env):
+    """``functional-nova32`` -> ``functional-nova32 (2025.2, eventlet)``."""
+    found = re.search(r'nova(\d+)', env)
+    major = int(found.group(1)) if found else max(preflight.RELEASE_NAMES)
+    mode = 'threading' if 'threading' in env else 'eventlet'
+    return f'{env} ({preflight.RELEASE_NAMES.get(major, major)}, {mode})'
+
+
 def rows(matrix):
     tests = sorted({test for results in matrix.values() for test in results})
     for test in tests:
@@ -67,7 +77,7 @@ def totals(matrix):
 
 
 def markdown(matrix):
-    envs = list(matrix)
+    envs = [label(env) for env in matrix]
     out = ['| scenario | ' + ' | '.join(envs) + ' |',
            '|---|' + '---|' * len(envs)]
     for test, cells in rows(matrix):
@@ -76,7 +86,7 @@ def markdown(matrix):
 
 
 def to_html(matrix):
-    envs = list(matrix)
+    envs = [label(env) for env in matrix]
     head = ''.join(f'<th>{html.escape(env)}</th>' for env in envs)
     body = []
     for test, cells in rows(matrix):
