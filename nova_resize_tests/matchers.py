@@ -15,6 +15,7 @@ from nova_resize_tests import flavors
 class _ProblemsMismatch(matchers.Mismatch):
 
     def __init__(self, headline, problems):
+        self.problems = problems
         super().__init__('%s:\n  %s' % (headline, '\n  '.join(problems)))
 
 
