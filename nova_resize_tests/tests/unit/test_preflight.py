@@ -1,6 +1,7 @@
 """Each way the environment can be wrong ends in one line naming the fix."""
 
 import importlib.metadata
+import io
 import pathlib
 
 import fixtures
@@ -119,7 +120,7 @@ class TestPreflight(testtools.TestCase):
 
     def test_main_prints_one_line_and_exits_2(self):
         self.versions()
-        stderr = self.useFixture(fixtures.StringStream('stderr')).stream
+        stderr = io.StringIO()
         self.useFixture(fixtures.MonkeyPatch('sys.stderr', stderr))
         self.assertEqual(2, preflight.main())
         stderr.seek(0)

@@ -1,5 +1,6 @@
 """The matrix report reads subunit results and shows each env's verdict."""
 
+import io
 import os
 
 import fixtures
@@ -41,7 +42,7 @@ class TestReport(testtools.TestCase):
         self.assertEqual((2, 2, 0), report.totals(matrix))
 
     def test_main_writes_both_tables_and_fails_on_failures(self):
-        stdout = self.useFixture(fixtures.StringStream('stdout')).stream
+        stdout = io.StringIO()
         self.useFixture(fixtures.MonkeyPatch('sys.stdout', stdout))
         self.assertEqual(1, report.main([self.dir]))
         with open(os.path.join(self.dir, 'matrix.md')) as f:
@@ -54,7 +55,7 @@ class TestReport(testtools.TestCase):
 
     def test_no_results_is_one_line(self):
         empty = self.useFixture(fixtures.TempDir()).path
-        stderr = self.useFixture(fixtures.StringStream('stderr')).stream
+        stderr = io.StringIO()
         self.useFixture(fixtures.MonkeyPatch('sys.stderr', stderr))
         self.assertEqual(2, report.main([empty]))
         stderr.seek(0)
