@@ -56,9 +56,6 @@ class PlacementAudit(fixtures.Fixture):
         self.skip_reason = ''
         self.expected = None
 
-    def _setUp(self):
-        self.ran = False
-
     def skip(self, reason):
         self.skip_reason = reason
 
@@ -178,7 +175,6 @@ class PlacementAudit(fixtures.Fixture):
 
     def verify(self):
         """Run the audit; raise :class:`AuditFailed` on a wrong verdict."""
-        self.ran = True
         if self.skip_reason:
             return
         found = self.findings()

@@ -20,8 +20,6 @@ from nova.tests import fixtures as nova_fixtures  # noqa: E402,H306
 from nova.tests.functional.api import client as api_client  # noqa: E402,F401
 
 from nova.cmd import manage  # noqa: E402
-from nova import context as nova_context  # noqa: E402
-from nova import objects  # noqa: E402
 
 #: Base class that starts API, conductor, scheduler, Placement and fakes.
 ProviderUsageBaseTestCase = integrated_helpers.ProviderUsageBaseTestCase
@@ -31,16 +29,6 @@ HostNameWeigherFixture = nova_fixtures.HostNameWeigherFixture
 
 #: Fault recorded by ``nova.virt.fake.FakeFinishMigrationFailDriver``.
 NOVA_FINISH_MIGRATION_FAIL_DRIVER = 'fake.FakeFinishMigrationFailDriver'
-
-
-def admin_context():
-    return nova_context.get_admin_context()
-
-
-def migrations_for_instance(instance_uuid):
-    """All migration records of an instance, from the cell database."""
-    return objects.MigrationList.get_by_filters(
-        admin_context(), {'instance_uuid': instance_uuid})
 
 
 def placement_audit(verbose=True):

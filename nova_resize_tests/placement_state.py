@@ -58,10 +58,6 @@ class Snapshot:
             usages[name] = {rc: n for rc, n in used.items() if n}
         return cls(providers, allocations, usages)
 
-    def consumer_uuids(self):
-        return {consumer for held in self.allocations.values()
-                for consumer in held}
-
     def labelled(self, consumers):
         """``{provider name: {consumer role: resources}}``.
 
