@@ -1,5 +1,6 @@
 """Fixtures, one per concern, for the resize suite."""
 
+import functools
 import socket
 
 import fixtures
@@ -8,6 +9,10 @@ from oslo_config import cfg
 from nova_resize_tests import preflight
 
 CONF = cfg.CONF
+# Finding the file reads the installed nova's file list, a few hundredths of
+# a second: once per process is enough.
+_installed_api_paste_config = functools.lru_cache(maxsize=1)(
+    preflight.api_paste_config)
 
 
 class ApiPasteConfig(fixtures.Fixture):
@@ -20,7 +25,7 @@ class ApiPasteConfig(fixtures.Fixture):
     """
 
     def _setUp(self):
-        self.path = preflight.api_paste_config()
+        self.path = _installed_api_paste_config()
         CONF.set_override('api_paste_config', self.path, group='wsgi')
         self.addCleanup(CONF.clear_override, 'api_paste_config',
                         group='wsgi')
