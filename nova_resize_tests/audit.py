@@ -37,6 +37,16 @@ FINAL_MIGRATION_STATES = {'confirmed', 'reverted', 'error', 'failed',
                           'completed', 'cancelled', 'done'}
 
 
+def busy_hosts(migrations):
+    """Hosts that an unfinished migration touches."""
+    busy = set()
+    for migration in migrations:
+        if migration['status'] not in FINAL_MIGRATION_STATES:
+            busy.update({migration['source_compute'],
+                         migration['dest_compute']})
+    return busy
+
+
 class AuditFailed(AssertionError):
     """Placement holds a leak or disagrees with Nova."""
 
@@ -67,19 +77,6 @@ class PlacementAudit(fixtures.Fixture):
         """
         self.expected = (reason, re.compile(pattern, re.DOTALL))
 
-    def consumers(self):
-        """Every server and migration Nova knows, labelled by role."""
-        known = {}
-        api = self.test.admin_api
-        for server in api.get_servers(search_opts={'all_tenants': 1}):
-            known[server['id']] = placement_state.Consumer(
-                server['id'], 'instance', server['status'])
-        migrations = api.api_get('/os-migrations').body['migrations']
-        for migration in migrations:
-            known[migration['uuid']] = placement_state.Consumer(
-                migration['uuid'], 'migration', migration['status'])
-        return known
-
     def findings(self):
         """Everything wrong, as a list of readable paragraphs."""
         found = []
@@ -87,7 +84,12 @@ class PlacementAudit(fixtures.Fixture):
         if code != 0:
             found.append(f'nova-manage placement audit returned {code}:\n'
                          f'{output.strip()}')
-        consumers = self.consumers()
+        api = self.test.admin_api
+        servers = api.get_servers(search_opts={'all_tenants': 1})
+        migrations = api.api_get('/os-migrations').body['migrations']
+        consumers = placement_state.label_consumers(
+            {server['id']: server['status'] for server in servers},
+            migrations)
         before = placement_state.Snapshot.take(self.test.placement)
         self.test.record('audit', before, consumers)
         mismatch = matchers.UsagesAddUp().match(before)
@@ -102,15 +104,14 @@ class PlacementAudit(fixtures.Fixture):
                 'the update_available_resource periodic task changed '
                 'Placement (it heals some leaks, see the timeline):\n'
                 + after.table(consumers))
-        busy = self.busy_hosts()
+        busy = busy_hosts(migrations)
         found.extend(self.tracker_disagreements(after, busy))
         if not busy:
-            found.extend(self.quota_disagreements())
+            found.extend(self.quota_disagreements(servers))
         return found
 
-    def quota_disagreements(self):
+    def quota_disagreements(self, servers):
         api = self.test.admin_api
-        servers = api.get_servers(search_opts={'all_tenants': 1})
         by_project = {}
         for server in servers:
             cores, ram, names = by_project.get(
@@ -132,16 +133,6 @@ class PlacementAudit(fixtures.Fixture):
                     f'({", ".join(names) or "no server"}) add up to '
                     f'cores={cores} ram={ram}')
         return found
-
-    def busy_hosts(self):
-        """Hosts that an unfinished migration touches."""
-        busy = set()
-        for migration in self.test.admin_api.api_get(
-                '/os-migrations').body['migrations']:
-            if migration['status'] not in FINAL_MIGRATION_STATES:
-                busy.update({migration['source_compute'],
-                             migration['dest_compute']})
-        return busy
 
     def tracker_disagreements(self, snapshot, busy):
         api = self.test.admin_api

@@ -167,18 +167,13 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         Labels seen earlier in the test are kept: the API hides a deleted
         server's migrations, but a leak must still be named by its role.
         """
-        known = self._consumers
         try:
             status = self.get_server(server_id)['status']
         except nova_adapter.api_client.OpenStackApiNotFoundException:
             status = 'deleted'
-        known[server_id] = placement_state.Consumer(
-            server_id, 'instance', status)
-        for index, migration in enumerate(self.migrations(server_id)):
-            role = 'migration' if index == 0 else f'migration-{index + 1}'
-            known[migration['uuid']] = placement_state.Consumer(
-                migration['uuid'], role, migration['status'])
-        return dict(known)
+        self._consumers.update(placement_state.label_consumers(
+            {server_id: status}, self.migrations(server_id)))
+        return dict(self._consumers)
 
     def capture(self, label, server_id):
         """Take a snapshot, keep it on the timeline and return it."""
@@ -213,13 +208,11 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         """
         snapshot, consumers = self.capture(label, server_id)
         self.assertThat(snapshot, matchers.UsagesAddUp())
-        mismatch = matchers.AllocationsMatch(expected, consumers).match(
-            snapshot)
+        matcher = matchers.AllocationsMatch(expected, consumers)
+        mismatch = matcher.match(snapshot)
         if mismatch is None:
             return ''
         problems = mismatch.problems
         if tolerated and all(tolerated.search(p) for p in problems):
             return '; '.join(problems)
-        raise testtools.matchers.MismatchError(
-            snapshot, matchers.AllocationsMatch(expected, consumers),
-            mismatch)
+        raise testtools.matchers.MismatchError(snapshot, matcher, mismatch)

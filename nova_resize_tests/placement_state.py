@@ -6,6 +6,7 @@ usages, exactly as Placement reports them. Labels (``source``, ``dest``;
 which consumer played which part.
 """
 
+import collections
 import dataclasses
 
 from nova_resize_tests import flavors
@@ -24,6 +25,25 @@ class Consumer:
     def describe(self):
         status = f', status {self.status}' if self.status else ''
         return f'{self.role} {self.uuid}{status}'
+
+
+def label_consumers(servers, migrations):
+    """Label consumers by role from what Nova's API reports.
+
+    ``servers`` maps server uuid to its status; ``migrations`` are records
+    of ``/os-migrations``. A server's first migration is ``migration``, its
+    later ones ``migration-2``, ``migration-3``... so a leak names which.
+    """
+    known = {uuid: Consumer(uuid, 'instance', status)
+             for uuid, status in servers.items()}
+    per_server = collections.Counter()
+    for migration in sorted(migrations, key=lambda m: m['id']):
+        per_server[migration['instance_uuid']] += 1
+        index = per_server[migration['instance_uuid']]
+        role = 'migration' if index == 1 else f'migration-{index}'
+        known[migration['uuid']] = Consumer(
+            migration['uuid'], role, migration['status'])
+    return known
 
 
 @dataclasses.dataclass

@@ -107,3 +107,22 @@ class TestSnapshotTable(testtools.TestCase):
         self.assertIn('migration migr-uuid, status error', text)
         self.assertIn('VCPU=2 (flavor old)', text)
         self.assertIn('dest (dest-rp-uuid)', text)
+
+
+class LabelConsumersTestCase(testtools.TestCase):
+
+    def test_roles_follow_each_servers_migration_order(self):
+        migrations = [
+            {'id': 7, 'uuid': 'm-b2', 'instance_uuid': 'b', 'status': 'error'},
+            {'id': 3, 'uuid': 'm-a1', 'instance_uuid': 'a',
+             'status': 'reverted'},
+            {'id': 5, 'uuid': 'm-b1', 'instance_uuid': 'b',
+             'status': 'confirmed'},
+        ]
+        known = placement_state.label_consumers(
+            {'a': 'ACTIVE', 'b': 'ERROR'}, migrations)
+        self.assertEqual(
+            {'a': 'instance ACTIVE', 'b': 'instance ERROR',
+             'm-a1': 'migration reverted', 'm-b1': 'migration confirmed',
+             'm-b2': 'migration-2 error'},
+            {uuid: f'{c.role} {c.status}' for uuid, c in known.items()})
