@@ -2,7 +2,10 @@
 
 import importlib.metadata
 import io
+import os
 import pathlib
+import subprocess
+import sys
 
 import fixtures
 import testtools
@@ -127,3 +130,18 @@ class TestPreflight(testtools.TestCase):
         lines = stderr.read().splitlines()
         self.assertEqual(1, len(lines))
         self.assertTrue(lines[0].startswith('nova-resize-tests: '))
+
+    def test_functional_discovery_stops_with_one_line(self):
+        # What a bare `stestr run` or `python -m unittest discover` sees:
+        # importing the functional tests in a broken environment.
+        environ = dict(os.environ, NOVA_RESIZE_TESTS_WAIT_SECONDS='soon')
+        done = subprocess.run(
+            [sys.executable, '-c',
+             'import nova_resize_tests.tests.functional'],
+            env=environ, capture_output=True, text=True, timeout=120)
+        self.assertEqual(2, done.returncode, done.stderr)
+        self.assertEqual(
+            ["nova-resize-tests: NOVA_RESIZE_TESTS_WAIT_SECONDS='soon' is "
+             'not a number of seconds between 0 and 600: unset it (default '
+             '20) or set e.g. 30'],
+            done.stderr.splitlines())
