@@ -38,6 +38,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
 
     def setUp(self):
         self.useFixture(nrt_fixtures.NoNetwork())
+        self.useFixture(nrt_fixtures.PromptMessageBus())
         # Both must be in place before the parent starts the API and the
         # scheduler.
         self.useFixture(nrt_fixtures.ApiPasteConfig())

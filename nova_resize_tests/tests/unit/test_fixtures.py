@@ -1,7 +1,10 @@
 """The suite's own fixtures, on planted faults."""
 
 import socket
+import threading
+import time
 
+import oslo_messaging
 import testtools
 
 from nova_resize_tests import fixtures as nrt_fixtures
@@ -36,3 +39,57 @@ class TestNoNetwork(testtools.TestCase):
         with socket.socket() as sock:
             # ECONNREFUSED from the closed port, not NetworkAttempt.
             self.assertNotEqual(0, sock.connect_ex(('127.0.0.1', 9)))
+
+
+class TestPromptMessageBus(testtools.TestCase):
+    """A paused listener of the fake bus wakes when there is work."""
+
+    def setUp(self):
+        super().setUp()
+        from oslo_messaging._drivers import impl_fake
+        self.impl_fake = impl_fake
+        self.exchange = impl_fake.FakeExchange('nova')
+
+    def pause_in_background(self):
+        """Start the driver's pause for a minute in a thread."""
+        sleeper = threading.Thread(target=self.impl_fake.time.sleep,
+                                   args=(60,), daemon=True)
+        sleeper.start()
+        return sleeper
+
+    def assertWakes(self, sleeper, poke):
+        # Poke until the thread is seen waking: a poke that comes before the
+        # thread starts waiting is lost, as in the driver.
+        deadline = time.monotonic() + 10
+        while sleeper.is_alive() and time.monotonic() < deadline:
+            poke()
+            sleeper.join(0.05)
+        self.assertFalse(sleeper.is_alive(),
+                         'the pause did not end within 10 s')
+
+    def test_delivered_message_ends_the_pause(self):
+        self.useFixture(nrt_fixtures.PromptMessageBus())
+        sleeper = self.pause_in_background()
+        self.assertWakes(sleeper, lambda: self.exchange.deliver_message(
+            'compute', {}, {'method': 'ping'}, server='source'))
+        # The message itself went where the driver puts it.
+        self.assertEqual('ping', self.exchange.poll(
+            oslo_messaging.Target(topic='compute', server='source'),
+            None)[1]['method'])
+
+    def test_stopped_listener_ends_the_pause(self):
+        self.useFixture(nrt_fixtures.PromptMessageBus())
+        listener = self.impl_fake.FakeListener(
+            self.impl_fake.FakeExchangeManager('nova'),
+            [oslo_messaging.Target(topic='compute', server='source')])
+        sleeper = self.pause_in_background()
+        self.assertWakes(sleeper, listener.stop)
+
+    def test_the_driver_is_restored_afterwards(self):
+        deliver = self.impl_fake.FakeExchange.deliver_message
+        stop = self.impl_fake.FakeListener.stop
+        with nrt_fixtures.PromptMessageBus():
+            self.assertIsNot(time, self.impl_fake.time)
+        self.assertIs(time, self.impl_fake.time)
+        self.assertIs(deliver, self.impl_fake.FakeExchange.deliver_message)
+        self.assertIs(stop, self.impl_fake.FakeListener.stop)
