@@ -1,9 +1,12 @@
 """The suite's own fixtures, on planted faults."""
 
+import gc
 import socket
 import threading
 import time
+import weakref
 
+import fixtures
 import oslo_messaging
 import testtools
 
@@ -93,3 +96,35 @@ class TestPromptMessageBus(testtools.TestCase):
         self.assertIs(time, self.impl_fake.time)
         self.assertIs(deliver, self.impl_fake.FakeExchange.deliver_message)
         self.assertIs(stop, self.impl_fake.FakeListener.stop)
+
+
+class Cycle:
+    """An object that only the cycle collector can free."""
+
+    def __init__(self):
+        self.me = self
+
+
+class TestCalmGarbageCollector(testtools.TestCase):
+
+    def test_threshold_raised_during_the_test_and_restored(self):
+        before = gc.get_threshold()
+        self.useFixture(fixtures.MonkeyPatch(
+            'nova_resize_tests.fixtures.CalmGarbageCollector._frozen', True))
+        with nrt_fixtures.CalmGarbageCollector():
+            self.assertEqual(
+                (nrt_fixtures.CalmGarbageCollector.YOUNG_THRESHOLD,)
+                + before[1:], gc.get_threshold())
+        self.assertEqual(before, gc.get_threshold())
+
+    def test_first_use_collects_garbage_then_freezes_the_survivors(self):
+        self.useFixture(fixtures.MonkeyPatch(
+            'nova_resize_tests.fixtures.CalmGarbageCollector._frozen', False))
+        self.addCleanup(gc.unfreeze)
+        with nrt_fixtures.CalmGarbageCollector():
+            garbage = weakref.ref(Cycle())
+            survivor = Cycle()
+        self.assertIsNone(garbage(), 'garbage was frozen, not collected')
+        self.assertGreater(gc.get_freeze_count(), 0)
+        self.assertTrue(nrt_fixtures.CalmGarbageCollector._frozen)
+        del survivor
