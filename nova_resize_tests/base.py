@@ -156,6 +156,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
     def boot_on(self, host, flavor=flavors.OLD):
         """Boot a server with ``flavor`` on ``host``; return it ACTIVE."""
         request = self._build_server(
+            image_uuid=nova_adapter.IMAGE_ID,
             flavor_id=self.flavor_ids[flavor.name], networks='none')
         request['availability_zone'] = f'nova:{host}'
         server = self.api.post_server({'server': request})

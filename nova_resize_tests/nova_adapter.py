@@ -27,6 +27,10 @@ ProviderUsageBaseTestCase = integrated_helpers.ProviderUsageBaseTestCase
 #: Makes the scheduler's choice among hosts depend only on host names.
 HostNameWeigherFixture = nova_fixtures.HostNameWeigherFixture
 
+#: An image the fake Glance always serves: naming it spares the boot request
+#: a round trip to look one up.
+IMAGE_ID = nova_fixtures.GlanceFixture.image1['id']
+
 #: Fault recorded by ``nova.virt.fake.FakeFinishMigrationFailDriver``.
 NOVA_FINISH_MIGRATION_FAIL_DRIVER = 'fake.FakeFinishMigrationFailDriver'
 
