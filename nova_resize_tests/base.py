@@ -90,14 +90,16 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         return sorted(found, key=lambda m: m['id'])
 
     def wait_for_migration_status(self, server_id, status):
+        """Wait for the newest migration's status; return all migrations."""
         seen = []
 
         def probe():
-            seen[:] = [m['status'] for m in self.migrations(server_id)]
-            return seen and seen[-1] == status
+            seen[:] = self.migrations(server_id)
+            return seen and seen[-1]['status'] == status and list(seen)
 
-        self.wait_for(probe, lambda: f'migration status {status!r} of '
-                      f'server {server_id} (seen {seen})')
+        return self.wait_for(probe, lambda: (
+            f'migration status {status!r} of server {server_id} (seen '
+            f'{[m["status"] for m in seen]})'))
 
     def wait_for_server_status(self, server_id, status):
         """Wait for the status with no task in progress."""
@@ -114,28 +116,30 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             f'{seen.get("OS-EXT-STS:task_state")!r})'))
 
     def wait_for_event(self, server_id, action, event, result):
-        """Wait for an instance action event to finish with ``result``.
+        """Wait for an event of the newest ``action`` to end with ``result``.
 
         A compute method records its event as finished only after its own
         error handling and cleanup ran, so this is the moment its effect on
-        Placement is complete.
+        Placement is complete. The action is found once; after that each
+        look reads that one action.
         """
-        seen = []
+        api = self.admin_api
+        newest, seen = [], []
 
         def probe():
-            seen.clear()
-            api = self.admin_api
-            for found in api.get_instance_actions(server_id):
-                if found['action'] != action:
-                    continue
-                details = api.get_instance_action_details(
-                    server_id, found['request_id'])
-                for ev in details['events']:
-                    seen.append((ev['event'], ev['result']))
-                    if ev['event'] == event and (
-                            (ev['result'] or '').lower() == result):
-                        return ev
-            return None
+            if not newest:
+                # Actions are listed newest first.
+                newest.extend([
+                    found['request_id']
+                    for found in api.get_instance_actions(server_id)
+                    if found['action'] == action][:1])
+                if not newest:
+                    return None
+            details = api.get_instance_action_details(server_id, newest[0])
+            seen[:] = [(ev['event'], ev['result']) for ev in details['events']]
+            return next((ev for ev in details['events']
+                         if ev['event'] == event and
+                         (ev['result'] or '').lower() == result), None)
 
         return self.wait_for(probe, lambda: (
             f'event {event} of action {action} to end in {result!r} '
@@ -159,28 +163,38 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             image_uuid=nova_adapter.IMAGE_ID,
             flavor_id=self.flavor_ids[flavor.name], networks='none')
         request['availability_zone'] = f'nova:{host}'
-        server = self.api.post_server({'server': request})
-        return self.wait_for_server_status(server['id'], 'ACTIVE')
+        server_id = self.api.post_server({'server': request})['id']
+        self.wait_for_event(server_id, 'create',
+                            'compute__do_build_and_run_instance', 'success')
+        return self.wait_for_server_status(server_id, 'ACTIVE')
 
     # -- Placement -------------------------------------------------------
 
-    def consumers(self, server_id):
+    def consumers(self, server_id, server=None, migrations=None):
         """Label the server and its migrations as consumers.
 
-        Labels seen earlier in the test are kept: the API hides a deleted
-        server's migrations, but a leak must still be named by its role.
+        ``server`` and ``migrations``, when the caller has just read them,
+        spare reading them again. Labels seen earlier in the test are kept:
+        the API hides a deleted server's migrations, but a leak must still
+        be named by its role.
         """
-        try:
-            status = self.get_server(server_id)['status']
-        except nova_adapter.api_client.OpenStackApiNotFoundException:
-            status = 'deleted'
+        if server is None:
+            try:
+                server = self.get_server(server_id)
+            except nova_adapter.api_client.OpenStackApiNotFoundException:
+                server = {'status': 'deleted'}
+        if migrations is None:
+            migrations = self.migrations(server_id)
         self._consumers.update(placement_state.label_consumers(
-            {server_id: status}, self.migrations(server_id)))
+            {server_id: server['status']}, migrations))
         return dict(self._consumers)
 
-    def capture(self, label, server_id):
-        """Take a snapshot, keep it on the timeline and return it."""
-        consumers = self.consumers(server_id)
+    def capture(self, label, server_id, **seen):
+        """Take a snapshot, keep it on the timeline and return it.
+
+        ``seen`` passes on what :meth:`consumers` may reuse.
+        """
+        consumers = self.consumers(server_id, **seen)
         snapshot = placement_state.Snapshot.take(self.placement)
         self.record(label, snapshot, consumers)
         return snapshot, consumers
@@ -201,15 +215,18 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self.addDetail('placement-timeline', content.text_content(
             text or 'no snapshot was taken\n'))
 
-    def assert_allocations(self, label, server_id, expected, tolerated=None):
+    def assert_allocations(self, label, server_id, expected, tolerated=None,
+                           **seen):
         """Placement holds exactly ``expected`` (provider -> role -> flavor).
 
         Every provider and consumer is compared in one pass and every
         difference reported together. With ``tolerated`` (a compiled regex),
         differences that all match it are returned instead of failing: a
         known leak, recorded while the rest of the row still runs.
+        ``seen`` (``server=``, ``migrations=``) is what the test has just
+        read from Nova's API, so the consumers need not be read again.
         """
-        snapshot, consumers = self.capture(label, server_id)
+        snapshot, consumers = self.capture(label, server_id, **seen)
         self.assertThat(snapshot, matchers.UsagesAddUp())
         matcher = matchers.AllocationsMatch(expected, consumers)
         mismatch = matcher.match(snapshot)

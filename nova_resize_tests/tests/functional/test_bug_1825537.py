@@ -25,26 +25,35 @@ class FinishResizeFailureTestCase(base.ResizeTestCase):
         server = self.boot_on(SOURCE, flavors.OLD)
         server_id = server['id']
         self.assert_allocations('boot', server_id,
-                                {SOURCE: {'instance': flavors.OLD}})
+                                {SOURCE: {'instance': flavors.OLD}},
+                                server=server)
 
         self.api.post_server_action(
             server_id, {'resize': {'flavorRef': self.flavor_ids['new']}})
-        # The server turns ERROR before its fault is stored; the migration
-        # turns 'error' last, after the cleanup and the fault.
-        self.wait_for_migration_status(server_id, 'error')
+        # finish_resize marks its event failed after its cleanup, the fault
+        # and the migration's error status; the task state is reset last.
+        self.wait_for_event(server_id, 'resize', 'compute_finish_resize',
+                            'error')
+        migrations = self.wait_for_migration_status(server_id, 'error')
         server = self.wait_for_server_status(server_id, 'ERROR')
         self.assertEqual(DEST, server['OS-EXT-SRV-ATTR:host'])
         self.assertIn('Virtual Interface creation failed',
                       server['fault']['message'])
         self.assert_allocations('failed resize', server_id,
-                                {DEST: {'instance': flavors.NEW}})
+                                {DEST: {'instance': flavors.NEW}},
+                                server=server, migrations=migrations)
 
         self.api.post_server_action(server_id, {'reboot': {'type': 'HARD'}})
+        self.wait_for_event(server_id, 'reboot', 'compute_reboot_instance',
+                            'success')
         server = self.wait_for_server_status(server_id, 'ACTIVE')
         self.assertEqual(DEST, server['OS-EXT-SRV-ATTR:host'])
         self.assert_allocations('hard reboot', server_id,
-                                {DEST: {'instance': flavors.NEW}})
+                                {DEST: {'instance': flavors.NEW}},
+                                server=server)
 
         self.api.delete_server(server_id)
+        self.wait_for_event(server_id, 'delete', 'compute_terminate_instance',
+                            'success')
         self.wait_until_deleted(server_id)
         self.assert_allocations('delete', server_id, {})

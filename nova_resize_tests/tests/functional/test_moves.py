@@ -32,6 +32,7 @@ ENDS_WITH = {
     'confirm': ('confirmResize', 'compute_confirm_resize'),
     'revert': ('revertResize', 'compute_finish_revert_resize'),
     'hard-reboot': ('reboot', 'compute_reboot_instance'),
+    'delete': ('delete', 'compute_terminate_instance'),
 }
 
 
@@ -67,36 +68,41 @@ class MoveScenarioTestCase(base.ResizeTestCase):
     def act(self, step, server_id):
         fault = self.row.fault
         action = 'move' if step.action in scenarios.OPERATIONS else step.action
-        if step.action == 'delete':
-            self.api.delete_server(server_id)
-            self.wait_until_deleted(server_id)
-            return
-        if fault and fault.action == action and action == 'move':
-            self.inject(fault)
-        self.api.post_server_action(server_id, REQUESTS[step.action](self))
         instance_action, event = ENDS_WITH[step.action]
         result = 'success'
         if fault and fault.action == action:
             event, result = fault.event, 'error'
         if step.ends_with:
             event, result = step.ends_with
+        if step.action == 'delete':
+            self.api.delete_server(server_id)
+        else:
+            if fault and fault.action == action == 'move':
+                self.inject(fault)
+            self.api.post_server_action(server_id,
+                                        REQUESTS[step.action](self))
         self.wait_for_event(server_id, instance_action, event, result)
 
     def check(self, step, server_id):
         expect = step.expect
         label = step.action
+        seen = {}
         if expect.migration:
-            self.wait_for_migration_status(server_id, expect.migration)
-        if expect.server != scenarios.DELETED:
-            server = self.wait_for_server_status(server_id, expect.server)
+            seen['migrations'] = self.wait_for_migration_status(
+                server_id, expect.migration)
+        if expect.server == scenarios.DELETED:
+            self.wait_until_deleted(server_id)
+        else:
+            server = seen['server'] = self.wait_for_server_status(
+                server_id, expect.server)
             self.expectThat(server['OS-EXT-SRV-ATTR:host'],
                             testtools.matchers.Equals(expect.host),
                             f'host of the server after {label}')
             if expect.fault:
                 self.expectThat(server['fault']['message'],
                                 testtools.matchers.Contains(expect.fault))
-        leaked = self.assert_allocations(label, server_id,
-                                         expect.allocations, self.tolerated)
+        leaked = self.assert_allocations(label, server_id, expect.allocations,
+                                         self.tolerated, **seen)
         if leaked:
             self.leaks_seen.append(f'after {label}: {leaked}')
 
@@ -117,9 +123,10 @@ class MoveScenarioTestCase(base.ResizeTestCase):
 
     def run_row(self):
         self.start_hosts()
-        server_id = self.boot_on(scenarios.SOURCE)['id']
+        server = self.boot_on(scenarios.SOURCE)
+        server_id = server['id']
         self.assert_allocations('boot', server_id, scenarios.held(
-            (scenarios.SOURCE, 'instance', scenarios.OLD)))
+            (scenarios.SOURCE, 'instance', scenarios.OLD)), server=server)
         for step in self.row.steps:
             self.act(step, server_id)
             self.check(step, server_id)
