@@ -145,29 +145,30 @@ class CalmGarbageCollector(fixtures.Fixture):
     Nova, Placement and their libraries leave over 400,000 objects that live
     as long as the process (modules, classes, SQLAlchemy metadata, API
     routes), and each full collection walks them all: 0.2 to 0.5 s, once or
-    twice in every test. After the first test of a process, when everything
-    is imported, one full collection clears that test's garbage and the
-    survivors are frozen (:func:`gc.freeze`), so later collections skip
-    them. During a test the youngest generation is collected after
-    ``YOUNG_THRESHOLD`` allocations instead of CPython's 700: fewer passes,
-    and objects that die young are never walked. The thresholds are
-    restored afterwards. Nothing a test can observe changes but time.
+    twice in every test, at moments no test chooses. Here the youngest
+    generation is collected after ``YOUNG_THRESHOLD`` allocations instead of
+    CPython's 700, so no full collection falls inside a test, and each test
+    ends with one full collection of its own garbage: memory stays flat and
+    no test pays for another's. After the first test of a process, when
+    everything is imported, the survivors of that collection are frozen
+    (:func:`gc.freeze`), so later collections skip them. The thresholds are
+    restored afterwards; nothing a test can observe changes but time.
     """
 
     YOUNG_THRESHOLD = 10000
     _frozen = False
 
     def _setUp(self):
-        if not CalmGarbageCollector._frozen:
-            # Registered first, so it runs last: after the test dropped its
-            # cloud.
-            self.addCleanup(self._freeze_survivors)
+        # Registered first, so it runs last: after the test dropped its
+        # cloud.
+        self.addCleanup(self._collect)
         thresholds = gc.get_threshold()
         self.addCleanup(gc.set_threshold, *thresholds)
         gc.set_threshold(self.YOUNG_THRESHOLD, *thresholds[1:])
 
     @classmethod
-    def _freeze_survivors(cls):
+    def _collect(cls):
         gc.collect()
-        gc.freeze()
-        cls._frozen = True
+        if not cls._frozen:
+            gc.freeze()
+            cls._frozen = True

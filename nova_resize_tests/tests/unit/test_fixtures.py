@@ -107,19 +107,34 @@ class Cycle:
 
 class TestCalmGarbageCollector(testtools.TestCase):
 
-    def test_threshold_raised_during_the_test_and_restored(self):
-        before = gc.get_threshold()
+    def setUp(self):
+        super().setUp()
+        # Only the fixture may collect: nothing is freed by chance.
+        gc.disable()
+        self.addCleanup(gc.enable)
+
+    def already_frozen(self, frozen):
         self.useFixture(fixtures.MonkeyPatch(
-            'nova_resize_tests.fixtures.CalmGarbageCollector._frozen', True))
+            'nova_resize_tests.fixtures.CalmGarbageCollector._frozen',
+            frozen))
+
+    def test_threshold_raised_during_the_test_and_restored(self):
+        self.already_frozen(True)
+        before = gc.get_threshold()
         with nrt_fixtures.CalmGarbageCollector():
             self.assertEqual(
                 (nrt_fixtures.CalmGarbageCollector.YOUNG_THRESHOLD,)
                 + before[1:], gc.get_threshold())
         self.assertEqual(before, gc.get_threshold())
 
+    def test_every_test_ends_by_collecting_its_garbage(self):
+        self.already_frozen(True)
+        with nrt_fixtures.CalmGarbageCollector():
+            garbage = weakref.ref(Cycle())
+        self.assertIsNone(garbage(), 'the test left its garbage behind')
+
     def test_first_use_collects_garbage_then_freezes_the_survivors(self):
-        self.useFixture(fixtures.MonkeyPatch(
-            'nova_resize_tests.fixtures.CalmGarbageCollector._frozen', False))
+        self.already_frozen(False)
         self.addCleanup(gc.unfreeze)
         with nrt_fixtures.CalmGarbageCollector():
             garbage = weakref.ref(Cycle())
