@@ -120,28 +120,17 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
 
         A compute method records its event as finished only after its own
         error handling and cleanup ran, so this is the moment its effect on
-        Placement is complete. The action is found once; after that each
-        look reads that one action.
+        Placement is complete.
         """
-        api = self.admin_api
-        newest, seen = [], []
+        seen = []
 
         def probe():
-            if not newest:
-                # Actions are listed newest first.
-                newest.extend([
-                    found['request_id']
-                    for found in api.get_instance_actions(server_id)
-                    if found['action'] == action][:1])
-                if not newest:
-                    return None
-            details = api.get_instance_action_details(server_id, newest[0])
-            seen[:] = [(ev['event'], ev['result']) for ev in details['events']]
-            return next((ev for ev in details['events']
-                         if ev['event'] == event and
-                         (ev['result'] or '').lower() == result), None)
+            seen[:] = (nova_adapter.newest_action_events(server_id, action)
+                       or [])
+            return any(name == event and (ended or '').lower() == result
+                       for name, ended in seen)
 
-        return self.wait_for(probe, lambda: (
+        self.wait_for(probe, lambda: (
             f'event {event} of action {action} to end in {result!r} '
             f'(events so far: {seen})'))
 
