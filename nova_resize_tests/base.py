@@ -40,6 +40,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self.useFixture(nrt_fixtures.CalmGarbageCollector())
         self.useFixture(nrt_fixtures.NoNetwork())
         self.useFixture(nrt_fixtures.PromptMessageBus())
+        self.useFixture(nrt_fixtures.SqliteFilesHeldOpen())
         # Both must be in place before the parent starts the API and the
         # scheduler.
         self.useFixture(nrt_fixtures.ApiPasteConfig())

@@ -3,12 +3,14 @@
 import functools
 import gc
 import socket
+import sqlite3
 import threading
 import time
 import types
 
 import fixtures
 from oslo_config import cfg
+import sqlalchemy
 
 from nova_resize_tests import preflight
 
@@ -172,3 +174,46 @@ class CalmGarbageCollector(fixtures.Fixture):
         if not cls._frozen:
             gc.freeze()
             cls._frozen = True
+
+
+class SqliteFilesHeldOpen(fixtures.Fixture):
+    """Hold a connection open to every SQLite file the test's cloud uses.
+
+    In threading mode Nova's harness keeps each database in a temporary
+    SQLite file in WAL mode, and oslo.db opens a new connection for every
+    transaction. Each time the last connection to a file closes, SQLite
+    checkpoints and deletes the write-ahead log, and the next connection
+    rebuilds the log's index under an exclusive lock. A transaction that
+    read first and writes second (Nova's event_start, for one) cannot wait
+    for that lock and fails at once with "database is locked": one run of
+    the suite in a dozen lost a test to it. One idle connection per file,
+    held for the length of the test, keeps the log in place. In-memory
+    databases (eventlet mode) are left alone.
+    """
+
+    def _setUp(self):
+        self.held = {}
+        guard = threading.Lock()
+
+        def connected(dbapi_connection, connection_record):
+            if not isinstance(dbapi_connection, sqlite3.Connection):
+                return
+            path = dbapi_connection.execute(
+                'PRAGMA database_list').fetchone()[2]
+            with guard:
+                if not path or path in self.held:
+                    return
+                keeper = sqlite3.connect(path, check_same_thread=False)
+                # Reading attaches it to the log; no transaction stays open.
+                keeper.execute('SELECT count(*) FROM sqlite_master').fetchall()
+                self.held[path] = keeper
+
+        sqlalchemy.event.listen(sqlalchemy.pool.Pool, 'connect', connected)
+        self.addCleanup(self._release)
+        self.addCleanup(sqlalchemy.event.remove, sqlalchemy.pool.Pool,
+                        'connect', connected)
+
+    def _release(self):
+        for keeper in self.held.values():
+            keeper.close()
+        self.held.clear()

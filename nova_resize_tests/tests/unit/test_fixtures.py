@@ -1,13 +1,16 @@
 """The suite's own fixtures, on planted faults."""
 
 import gc
+import os
 import socket
+import sqlite3
 import threading
 import time
 import weakref
 
 import fixtures
 import oslo_messaging
+import sqlalchemy
 import testtools
 
 from nova_resize_tests import fixtures as nrt_fixtures
@@ -143,3 +146,52 @@ class TestCalmGarbageCollector(testtools.TestCase):
         self.assertGreater(gc.get_freeze_count(), 0)
         self.assertTrue(nrt_fixtures.CalmGarbageCollector._frozen)
         del survivor
+
+
+class TestSqliteFilesHeldOpen(testtools.TestCase):
+    """The write-ahead log of a file database survives its connections."""
+
+    def setUp(self):
+        super().setUp()
+        self.path = os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'cell1.sqlite')
+        setup = sqlite3.connect(self.path)
+        setup.execute('PRAGMA journal_mode=WAL')
+        setup.execute('CREATE TABLE instances (id INTEGER)')
+        setup.close()
+        # A new connection for every use, as oslo.db does for SQLite files.
+        self.engine = sqlalchemy.create_engine(
+            f'sqlite:///{self.path}', poolclass=sqlalchemy.pool.NullPool)
+        self.addCleanup(self.engine.dispose)
+
+    def write_once(self):
+        with self.engine.begin() as connection:
+            connection.execute(sqlalchemy.text(
+                'INSERT INTO instances VALUES (1)'))
+
+    def test_without_it_the_last_close_removes_the_log(self):
+        # The premise the fixture exists for.
+        self.write_once()
+        self.assertFalse(os.path.exists(self.path + '-wal'))
+
+    def test_log_kept_while_the_fixture_holds_the_file(self):
+        held = self.useFixture(nrt_fixtures.SqliteFilesHeldOpen())
+        self.write_once()
+        self.assertEqual([self.path], list(held.held))
+        self.assertTrue(os.path.exists(self.path + '-wal'))
+
+    def test_in_memory_databases_are_left_alone(self):
+        held = self.useFixture(nrt_fixtures.SqliteFilesHeldOpen())
+        memory = sqlalchemy.create_engine('sqlite://')
+        self.addCleanup(memory.dispose)
+        with memory.connect() as connection:
+            connection.execute(sqlalchemy.text('SELECT 1'))
+        self.assertEqual({}, held.held)
+
+    def test_released_and_no_longer_listening_afterwards(self):
+        with nrt_fixtures.SqliteFilesHeldOpen() as held:
+            self.write_once()
+        self.assertEqual({}, held.held)
+        self.write_once()
+        self.assertEqual({}, held.held)
+        self.assertFalse(os.path.exists(self.path + '-wal'))
