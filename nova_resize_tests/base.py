@@ -86,9 +86,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
 
     def migrations(self, server_id):
         """Migration records of the server, oldest first."""
-        found = self.admin_api.api_get(
-            f'/os-migrations?instance_uuid={server_id}').body['migrations']
-        return sorted(found, key=lambda m: m['id'])
+        return nova_adapter.server_migrations(server_id)
 
     def wait_for_migration_status(self, server_id, status):
         """Wait for the newest migration's status; return all migrations."""

@@ -3,10 +3,14 @@
 Nova's functional helpers are not a stable API: names and signatures move
 between releases. Everything the suite needs from ``nova.tests`` is reached
 through this module, so a rename upstream is absorbed here and nowhere else.
+It is also the one place that reads Nova's records (instance actions,
+migrations) through Nova's objects rather than the API.
 
 Importing it runs :mod:`nova_resize_tests.preflight` first, so a broken
 environment ends in one readable line instead of an import traceback.
 """
+
+import contextlib
 
 from nova_resize_tests import preflight
 
@@ -45,7 +49,6 @@ def placement_audit(verbose=True):
     instance on that provider's node or to an in-progress migration, 3 when
     it found orphans (listed in the output).
     """
-    import contextlib
     import io
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
@@ -53,24 +56,35 @@ def placement_audit(verbose=True):
     return code, output.getvalue()
 
 
-def newest_action_events(server_id, action):
-    """Events of the server's newest ``action``, from its cell database.
-
-    Returns ``(event, result)`` pairs, ``result`` being None while the
-    event runs, or None while Nova has not recorded that action yet. The
-    API shows the same records; reading them the way Nova's own code does
-    costs a millisecond instead of a whole API request, which matters for
-    something polled while Nova works.
-    """
+@contextlib.contextmanager
+def _server_cell(server_id):
+    """An admin context on the server's cell, or None before it has one."""
     ctxt = nova_context.get_admin_context()
     try:
         mapping = objects.InstanceMapping.get_by_instance_uuid(
             ctxt, server_id)
     except exception.InstanceMappingNotFound:
-        return None
-    if mapping.cell_mapping is None:
-        return None  # not scheduled to a cell yet
+        mapping = None
+    if mapping is None or mapping.cell_mapping is None:
+        yield None
+        return
     with nova_context.target_cell(ctxt, mapping.cell_mapping) as cell:
+        yield cell
+
+
+# Waits poll these while Nova works, and every step labels consumers with
+# them. The API shows the same records; reading them the way Nova's own
+# code does costs a few small queries instead of a whole API request.
+
+def newest_action_events(server_id, action):
+    """Events of the server's newest ``action``, from its cell database.
+
+    Returns ``(event, result)`` pairs, ``result`` being None while the
+    event runs, or None while Nova has not recorded that action yet.
+    """
+    with _server_cell(server_id) as cell:
+        if cell is None:
+            return None
         # Newest first.
         actions = [found for found in
                    objects.InstanceActionList.get_by_instance_uuid(
@@ -80,3 +94,24 @@ def newest_action_events(server_id, action):
         return [(event.event, event.result) for event in
                 objects.InstanceActionEventList.get_by_action(
                     cell, actions[0].id)]
+
+
+def server_migrations(server_id):
+    """The server's migration records, oldest first, from its cell database.
+
+    Each is a dict with the keys ``/os-migrations`` gives them (``id``,
+    ``uuid``, ``status``, ``instance_uuid``, ``source_compute``,
+    ``dest_compute``). Like the API, Nova drops them with the server.
+    """
+    with _server_cell(server_id) as cell:
+        if cell is None:
+            return []
+        found = objects.MigrationList.get_by_filters(
+            cell, {'instance_uuid': server_id})
+        return sorted(({
+            'id': migration.id, 'uuid': migration.uuid,
+            'status': migration.status,
+            'instance_uuid': migration.instance_uuid,
+            'source_compute': migration.source_compute,
+            'dest_compute': migration.dest_compute,
+        } for migration in found), key=lambda migration: migration['id'])
