@@ -61,22 +61,31 @@ class Snapshot:
     usages: dict
 
     @classmethod
-    def take(cls, placement):
-        """Read every provider, its allocations and its usages."""
+    def take(cls, placement, providers=None, usages=True):
+        """Read every provider's allocations and, with ``usages``, usages.
+
+        ``providers`` (name to uuid), when the caller already knows them,
+        spares listing them again. Without ``usages`` the snapshot's
+        ``usages`` is None.
+        """
         def get(url):
             return placement.get(url, version=PLACEMENT_MICROVERSION).body
 
-        providers, allocations, usages = {}, {}, {}
-        for rp in get('/resource_providers')['resource_providers']:
-            name, uuid = rp['name'], rp['uuid']
-            providers[name] = uuid
+        if providers is None:
+            providers = {
+                rp['name']: rp['uuid']
+                for rp in get('/resource_providers')['resource_providers']}
+        allocations = {}
+        used = {} if usages else None
+        for name, uuid in providers.items():
             held = get(f'/resource_providers/{uuid}/allocations')
             allocations[name] = {
                 consumer: dict(alloc['resources'])
                 for consumer, alloc in held['allocations'].items()}
-            used = get(f'/resource_providers/{uuid}/usages')['usages']
-            usages[name] = {rc: n for rc, n in used.items() if n}
-        return cls(providers, allocations, usages)
+            if usages:
+                found = get(f'/resource_providers/{uuid}/usages')['usages']
+                used[name] = {rc: n for rc, n in found.items() if n}
+        return cls(dict(providers), allocations, used)
 
     def labelled(self, consumers):
         """``{provider name: {consumer role: resources}}``.
@@ -105,8 +114,9 @@ class Snapshot:
                 consumer = consumers.get(uuid, Consumer(uuid, 'unknown'))
                 rows.append((name, consumer.describe(),
                              flavors.format_resources(resources)))
-            rows.append(('', 'usage', flavors.format_resources(
-                self.usages[provider])))
+            if self.usages is not None:
+                rows.append(('', 'usage', flavors.format_resources(
+                    self.usages[provider])))
         widths = [max(len(row[i]) for row in rows) for i in range(2)]
         lines = [f'{a:<{widths[0]}}  {b:<{widths[1]}}  {c}'.rstrip()
                  for a, b, c in rows]

@@ -107,6 +107,14 @@ class TestSnapshotTable(testtools.TestCase):
         self.assertIn('migration migr-uuid, status error', text)
         self.assertIn('VCPU=2 (flavor old)', text)
         self.assertIn('dest (dest-rp-uuid)', text)
+        self.assertIn('usage', text)
+
+    def test_table_without_usages_read_has_no_usage_rows(self):
+        state = placement_state.Snapshot(
+            {'source': 'source-rp-uuid'}, {'source': {}}, None)
+        text = state.table(CONSUMERS)
+        self.assertIn('source (source-rp-uuid)  -', text)
+        self.assertNotIn('usage', text)
 
 
 class LabelConsumersTestCase(testtools.TestCase):
