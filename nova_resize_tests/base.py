@@ -166,8 +166,8 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
 
         ``server`` and ``migrations``, when the caller has just read them,
         spare reading them again. Labels seen earlier in the test are kept:
-        the API hides a deleted server's migrations, but a leak must still
-        be named by its role.
+        Nova drops a deleted server's migrations, but a leak must still be
+        named by its role.
         """
         if server is None:
             try:
@@ -219,7 +219,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         differences that all match it are returned instead of failing: a
         known leak, recorded while the rest of the row still runs.
         ``seen`` (``server=``, ``migrations=``) is what the test has just
-        read from Nova's API, so the consumers need not be read again.
+        read from Nova, so the consumers need not be read again.
         """
         snapshot, consumers = self.capture(label, server_id, **seen)
         matcher = matchers.AllocationsMatch(expected, consumers)
