@@ -53,6 +53,8 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self._consumers = {}
         # Compute node providers by name; only starting a host adds one.
         self._providers = None
+        # Cell mappings by server, once it is in one (see server_cell).
+        self._cells = {}
         self.addOnException(self._attach_timeline)
         self.audit = self.useFixture(audit.PlacementAudit(self))
         # Placement-based quota counting makes the limits API report what
@@ -87,9 +89,21 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
     def get_server(self, server_id):
         return self.admin_api.get_server(server_id)
 
+    def cell_of(self, server_id):
+        """The server's cell mapping, or None before it is scheduled."""
+        if server_id not in self._cells:
+            cell = nova_adapter.server_cell(server_id)
+            if cell is None:
+                return None
+            self._cells[server_id] = cell
+        return self._cells[server_id]
+
     def migrations(self, server_id):
         """Migration records of the server, oldest first."""
-        return nova_adapter.server_migrations(server_id)
+        cell = self.cell_of(server_id)
+        if cell is None:
+            return []
+        return nova_adapter.server_migrations(server_id, cell)
 
     def wait_for_migration_status(self, server_id, status):
         """Wait for the newest migration's status; return all migrations."""
@@ -127,8 +141,9 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         seen = []
 
         def probe():
-            seen[:] = (nova_adapter.newest_action_events(server_id, action)
-                       or [])
+            cell = self.cell_of(server_id)
+            seen[:] = cell and nova_adapter.newest_action_events(
+                server_id, action, cell) or []
             return any(name == event and (ended or '').lower() == result
                        for name, ended in seen)
 

@@ -56,58 +56,64 @@ def placement_audit(verbose=True):
     return code, output.getvalue()
 
 
-@contextlib.contextmanager
-def _server_cell(server_id):
-    """An admin context on the server's cell, or None before it has one."""
+def server_cell(server_id):
+    """The server's cell mapping, or None while it is not in a cell yet.
+
+    A server stays in the cell it was scheduled to (this suite has one cell
+    and no cross-cell move), so a caller may keep the answer for the rest of
+    its test.
+    """
     ctxt = nova_context.get_admin_context()
     try:
         mapping = objects.InstanceMapping.get_by_instance_uuid(
             ctxt, server_id)
     except exception.InstanceMappingNotFound:
-        mapping = None
-    if mapping is None or mapping.cell_mapping is None:
-        yield None
-        return
-    with nova_context.target_cell(ctxt, mapping.cell_mapping) as cell:
-        yield cell
+        return None
+    return mapping.cell_mapping
+
+
+@contextlib.contextmanager
+def _in_cell(cell):
+    """An admin context on ``cell`` (a cell mapping)."""
+    with nova_context.target_cell(nova_context.get_admin_context(),
+                                  cell) as ctxt:
+        yield ctxt
 
 
 # Waits poll these while Nova works, and every step labels consumers with
 # them. The API shows the same records; reading them the way Nova's own
 # code does costs a few small queries instead of a whole API request.
 
-def newest_action_events(server_id, action):
-    """Events of the server's newest ``action``, from its cell database.
+def newest_action_events(server_id, action, cell):
+    """Events of the server's newest ``action``, read in its ``cell``.
 
-    Returns ``(event, result)`` pairs, ``result`` being None while the
-    event runs, or None while Nova has not recorded that action yet.
+    ``cell`` is what :func:`server_cell` returned. Returns ``(event,
+    result)`` pairs, ``result`` being None while the event runs, or None
+    while Nova has not recorded that action yet.
     """
-    with _server_cell(server_id) as cell:
-        if cell is None:
-            return None
+    with _in_cell(cell) as ctxt:
         # Newest first.
         actions = [found for found in
                    objects.InstanceActionList.get_by_instance_uuid(
-                       cell, server_id) if found.action == action]
+                       ctxt, server_id) if found.action == action]
         if not actions:
             return None
         return [(event.event, event.result) for event in
                 objects.InstanceActionEventList.get_by_action(
-                    cell, actions[0].id)]
+                    ctxt, actions[0].id)]
 
 
-def server_migrations(server_id):
-    """The server's migration records, oldest first, from its cell database.
+def server_migrations(server_id, cell):
+    """The server's migration records, oldest first, read in its ``cell``.
 
-    Each is a dict with the keys ``/os-migrations`` gives them (``id``,
-    ``uuid``, ``status``, ``instance_uuid``, ``source_compute``,
-    ``dest_compute``). Like the API, Nova drops them with the server.
+    ``cell`` is what :func:`server_cell` returned. Each is a dict with the
+    keys ``/os-migrations`` gives them (``id``, ``uuid``, ``status``,
+    ``instance_uuid``, ``source_compute``, ``dest_compute``). Like the
+    API, Nova drops them with the server.
     """
-    with _server_cell(server_id) as cell:
-        if cell is None:
-            return []
+    with _in_cell(cell) as ctxt:
         found = objects.MigrationList.get_by_filters(
-            cell, {'instance_uuid': server_id})
+            ctxt, {'instance_uuid': server_id})
         return sorted(({
             'id': migration.id, 'uuid': migration.uuid,
             'status': migration.status,
