@@ -40,6 +40,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self.useFixture(nrt_fixtures.CalmGarbageCollector())
         self.useFixture(nrt_fixtures.NoNetwork())
         self.useFixture(nrt_fixtures.PromptMessageBus())
+        self._event_bell = self.useFixture(nrt_fixtures.ActionEventBell())
         self.useFixture(nrt_fixtures.SqliteFilesHeldOpen())
         # Both must be in place before the parent starts the API and the
         # scheduler.
@@ -84,7 +85,8 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
                 return result
             if time.monotonic() > deadline:
                 self.fail(f'waited {self.wait_seconds:g}s for {what()}')
-            time.sleep(POLL_INTERVAL)
+            # Wakes early when Nova finishes an instance action event.
+            self._event_bell.pause(POLL_INTERVAL)
 
     def get_server(self, server_id):
         return self.admin_api.get_server(server_id)

@@ -101,6 +101,54 @@ class TestPromptMessageBus(testtools.TestCase):
         self.assertIs(stop, self.impl_fake.FakeListener.stop)
 
 
+class TestActionEventBell(testtools.TestCase):
+    """A paused wait ends when Nova records the end of an event."""
+
+    def setUp(self):
+        super().setUp()
+        from nova.db.main import api as db_api
+        self.db_api = db_api
+        self.calls = []
+
+        # Stands in for the database below the bell: no Nova DB here.
+        def recorded(context, values):
+            self.calls.append(values)
+            if values.get('fail'):
+                raise ValueError('the database said no')
+            return 'event row'
+
+        self.useFixture(fixtures.MonkeyPatch(
+            'nova.db.main.api.action_event_finish', recorded))
+
+    def test_finished_event_ends_the_pause(self):
+        bell = self.useFixture(nrt_fixtures.ActionEventBell())
+        sleeper = threading.Thread(target=bell.pause, args=(60,),
+                                   daemon=True)
+        sleeper.start()
+        # Ring until the thread is seen waking: a ring that comes before
+        # the thread starts waiting is lost, as a wait's would be.
+        deadline = time.monotonic() + 10
+        while sleeper.is_alive() and time.monotonic() < deadline:
+            self.db_api.action_event_finish(None, {'event': 'x'})
+            sleeper.join(0.05)
+        self.assertFalse(sleeper.is_alive(),
+                         'the pause did not end within 10 s')
+
+    def test_the_call_itself_is_unchanged(self):
+        self.useFixture(nrt_fixtures.ActionEventBell())
+        self.assertEqual('event row', self.db_api.action_event_finish(
+            None, {'event': 'x'}))
+        self.assertRaises(ValueError, self.db_api.action_event_finish,
+                          None, {'fail': True})
+        self.assertEqual([{'event': 'x'}, {'fail': True}], self.calls)
+
+    def test_the_database_api_is_restored_afterwards(self):
+        before = self.db_api.action_event_finish
+        with nrt_fixtures.ActionEventBell():
+            self.assertIsNot(before, self.db_api.action_event_finish)
+        self.assertIs(before, self.db_api.action_event_finish)
+
+
 class Cycle:
     """An object that only the cycle collector can free."""
 
