@@ -22,6 +22,9 @@ from nova_resize_tests import preflight
 SOURCE, DEST, ALTERNATE = 'source', 'dest', 'alternate'
 HOST_WEIGHTS = {DEST: 100, ALTERNATE: 50, SOURCE: 10}
 POLL_INTERVAL = 0.05
+#: How long a wait for an event trusts the bell before it reads the records
+#: again anyway.
+RELOOK_SECONDS = 0.5
 
 
 class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
@@ -138,11 +141,21 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
 
         A compute method records its event as finished only after its own
         error handling and cleanup ran, so this is the moment its effect on
-        Placement is complete.
+        Placement is complete. The records are read each time Nova finishes
+        this event for this server (an event that never rang cannot have
+        ended), and every ``RELOOK_SECONDS`` in case a ring was missed.
         """
         seen = []
+        # Until it rings, the event has not ended for this server.
+        looked = {'rings': 0, 'at': time.monotonic()}
 
         def probe():
+            rings = self._event_bell.rings(server_id, event)
+            now = time.monotonic()
+            if (rings == looked['rings'] and
+                    now - looked['at'] < RELOOK_SECONDS):
+                return False
+            looked.update(rings=rings, at=now)
             cell = self.cell_of(server_id)
             seen[:] = cell and nova_adapter.newest_action_events(
                 server_id, action, cell) or []

@@ -1,5 +1,6 @@
 """Fixtures, one per concern, for the resize suite."""
 
+import collections
 import functools
 import gc
 import socket
@@ -146,26 +147,29 @@ class ActionEventBell(fixtures.Fixture):
 
     A compute or conductor method marks its event finished (success or
     error) as its very last step, after its own cleanup, and the test
-    waits for exactly that. Between two looks at the database a wait used
-    to sleep its whole poll interval, so each wait ended 25 ms after Nova
-    on average. Here the database call that records the end of an event
-    rings a bell once its transaction is committed, and :meth:`pause` ends
-    at the ring. What Nova writes and when is unchanged; a wait that misses
-    a ring still looks again after its usual interval.
+    waits for exactly that. Here the database call that records the end of
+    an event rings a bell once its transaction is committed: :meth:`pause`
+    ends at the ring, and :meth:`rings` counts them per server and event,
+    so a wait looks at the database again only when its own event may have
+    ended. What Nova writes and when is unchanged; a wait that misses a
+    ring still looks again after its usual interval.
     """
 
     def _setUp(self):
         from nova.db.main import api as db_api
 
         self._bell = threading.Condition()
+        self._rings = collections.Counter()
         original = db_api.action_event_finish
 
         @functools.wraps(original)
-        def finish_and_ring(*args, **kwargs):
+        def finish_and_ring(context, values, *args, **kwargs):
             try:
-                return original(*args, **kwargs)
+                return original(context, values, *args, **kwargs)
             finally:
                 with self._bell:
+                    self._rings[values.get('instance_uuid'),
+                                values.get('event')] += 1
                     self._bell.notify_all()
 
         self.useFixture(fixtures.MonkeyPatch(
@@ -175,6 +179,11 @@ class ActionEventBell(fixtures.Fixture):
         """Sleep ``seconds`` or until the next event ends, if sooner."""
         with self._bell:
             self._bell.wait(seconds)
+
+    def rings(self, server_id, event):
+        """How many times Nova finished ``event`` of ``server_id`` so far."""
+        with self._bell:
+            return self._rings[server_id, event]
 
 
 class CalmGarbageCollector(fixtures.Fixture):

@@ -134,6 +134,19 @@ class TestActionEventBell(testtools.TestCase):
         self.assertFalse(sleeper.is_alive(),
                          'the pause did not end within 10 s')
 
+    def test_rings_are_counted_per_server_and_event(self):
+        bell = self.useFixture(nrt_fixtures.ActionEventBell())
+        finish = self.db_api.action_event_finish
+        finish(None, {'instance_uuid': 'a', 'event': 'x'})
+        finish(None, {'instance_uuid': 'a', 'event': 'x'})
+        finish(None, {'instance_uuid': 'b', 'event': 'x'})
+        self.assertRaises(ValueError, finish, None, {
+            'instance_uuid': 'a', 'event': 'y', 'fail': True})
+        self.assertEqual(
+            (2, 1, 1, 0),
+            (bell.rings('a', 'x'), bell.rings('b', 'x'), bell.rings('a', 'y'),
+             bell.rings('b', 'y')))
+
     def test_the_call_itself_is_unchanged(self):
         self.useFixture(nrt_fixtures.ActionEventBell())
         self.assertEqual('event row', self.db_api.action_event_finish(
