@@ -22,6 +22,8 @@ from nova_resize_tests import preflight
 SOURCE, DEST, ALTERNATE = 'source', 'dest', 'alternate'
 HOST_WEIGHTS = {DEST: 100, ALTERNATE: 50, SOURCE: 10}
 POLL_INTERVAL = 0.05
+#: The status a consumer gets once the API no longer finds its server.
+DELETED_STATUS = 'deleted'
 #: How long a wait for an event trusts the bell before it reads the records
 #: again anyway.
 RELOOK_SECONDS = 0.5
@@ -167,6 +169,10 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             f'(events so far: {seen})'))
 
     def wait_until_deleted(self, server_id):
+        """Wait until the API no longer finds the server.
+
+        Returns the server as :meth:`consumers` takes it: status deleted.
+        """
         def probe():
             try:
                 self.get_server(server_id)
@@ -175,6 +181,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             return False
 
         self.wait_for(probe, lambda: f'server {server_id} to be deleted')
+        return {'id': server_id, 'status': DELETED_STATUS}
 
     # -- booting ---------------------------------------------------------
 
@@ -203,7 +210,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             try:
                 server = self.get_server(server_id)
             except nova_adapter.api_client.OpenStackApiNotFoundException:
-                server = {'status': 'deleted'}
+                server = {'id': server_id, 'status': DELETED_STATUS}
         if migrations is None:
             migrations = self.migrations(server_id)
         self._consumers.update(placement_state.label_consumers(

@@ -55,5 +55,5 @@ class FinishResizeFailureTestCase(base.ResizeTestCase):
         self.api.delete_server(server_id)
         self.wait_for_event(server_id, 'delete', 'compute_terminate_instance',
                             'success')
-        self.wait_until_deleted(server_id)
-        self.assert_allocations('delete', server_id, {})
+        server = self.wait_until_deleted(server_id)
+        self.assert_allocations('delete', server_id, {}, server=server)

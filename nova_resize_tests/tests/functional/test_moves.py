@@ -91,7 +91,7 @@ class MoveScenarioTestCase(base.ResizeTestCase):
             seen['migrations'] = self.wait_for_migration_status(
                 server_id, expect.migration)
         if expect.server == scenarios.DELETED:
-            self.wait_until_deleted(server_id)
+            seen['server'] = self.wait_until_deleted(server_id)
         else:
             server = seen['server'] = self.wait_for_server_status(
                 server_id, expect.server)
