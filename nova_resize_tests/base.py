@@ -66,9 +66,8 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         # Placement-based quota counting makes the limits API report what
         # Placement holds for the project.
         self.flags(count_usage_from_placement=True, group='quota')
-        self.flavor_ids = {
-            flavor.name: self.admin_api.post_flavor(flavor.api_body())['id']
-            for flavor in flavors.ALL}
+        self.flavor_ids = {flavor.name: nova_adapter.create_flavor(flavor)
+                           for flavor in flavors.ALL}
 
     def start_host(self, host, driver='fake.FakeDriver'):
         self._providers = None

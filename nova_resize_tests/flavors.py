@@ -24,16 +24,6 @@ class Flavor:
         return {orc.VCPU: self.vcpus, orc.MEMORY_MB: self.memory_mb,
                 orc.DISK_GB: self.disk_gb}
 
-    def api_body(self):
-        """Request body for Nova's flavor-create API.
-
-        No ephemeral disk and no swap, so DISK_GB is exactly ``disk_gb``.
-        """
-        return {'flavor': {
-            'name': self.name, 'vcpus': self.vcpus, 'ram': self.memory_mb,
-            'disk': self.disk_gb, 'OS-FLV-EXT-DATA:ephemeral': 0,
-            'swap': 0, 'os-flavor-access:is_public': True}}
-
 
 OLD = Flavor('old', vcpus=2, memory_mb=512, disk_gb=10)
 NEW = Flavor('new', vcpus=3, memory_mb=832, disk_gb=17)

@@ -24,6 +24,7 @@ from nova.tests import fixtures as nova_fixtures  # noqa: E402,H306
 from nova.tests.functional.api import client as api_client  # noqa: E402,F401
 
 from nova.cmd import manage  # noqa: E402
+from nova.compute import flavors as compute_flavors  # noqa: E402
 from nova import context as nova_context  # noqa: E402
 from nova import exception  # noqa: E402
 from nova import objects  # noqa: E402
@@ -54,6 +55,18 @@ def placement_audit(verbose=True):
     with contextlib.redirect_stdout(output):
         code = manage.PlacementCommands().audit(verbose=verbose)
     return code, output.getvalue()
+
+
+def create_flavor(flavor):
+    """Create ``flavor`` (a :class:`nova_resize_tests.flavors.Flavor`).
+
+    Goes through the function Nova's flavor-create API calls, with its
+    validation, but without an API request. No ephemeral disk and no swap,
+    so DISK_GB is exactly ``disk_gb``. Returns the id requests name it by.
+    """
+    return compute_flavors.create(
+        flavor.name, flavor.memory_mb, flavor.vcpus, flavor.disk_gb,
+        ephemeral_gb=0, swap=0, is_public=True).flavorid
 
 
 def server_cell(server_id):
