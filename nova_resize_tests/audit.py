@@ -84,9 +84,7 @@ class PlacementAudit(fixtures.Fixture):
         if code != 0:
             found.append(f'nova-manage placement audit returned {code}:\n'
                          f'{output.strip()}')
-        api = self.test.admin_api
-        servers = api.get_servers(search_opts={'all_tenants': 1})
-        migrations = api.api_get('/os-migrations').body['migrations']
+        servers, migrations = nova_adapter.servers_and_migrations()
         consumers = placement_state.label_consumers(
             {server['id']: server['status'] for server in servers},
             migrations)

@@ -4,7 +4,8 @@ Nova's functional helpers are not a stable API: names and signatures move
 between releases. Everything the suite needs from ``nova.tests`` is reached
 through this module, so a rename upstream is absorbed here and nowhere else.
 It is also the one place that reads Nova's records (instance actions,
-migrations) through Nova's objects rather than the API.
+migrations, the servers the audit counts) through Nova's objects rather
+than the API, and that creates flavors.
 
 Importing it runs :mod:`nova_resize_tests.preflight` first, so a broken
 environment ends in one readable line instead of an import traceback.
@@ -23,6 +24,7 @@ from nova.tests.functional import integrated_helpers  # noqa: E402,H306
 from nova.tests import fixtures as nova_fixtures  # noqa: E402,H306
 from nova.tests.functional.api import client as api_client  # noqa: E402,F401
 
+from nova.api.openstack import common as api_common  # noqa: E402
 from nova.cmd import manage  # noqa: E402
 from nova.compute import flavors as compute_flavors  # noqa: E402
 from nova import context as nova_context  # noqa: E402
@@ -93,9 +95,10 @@ def _in_cell(cell):
         yield ctxt
 
 
-# Waits poll these while Nova works, and every step labels consumers with
-# them. The API shows the same records; reading them the way Nova's own
-# code does costs a few small queries instead of a whole API request.
+# Waits poll these while Nova works, every step labels consumers with
+# them, and the audit lists them. The API shows the same records; reading
+# them the way Nova's own code does costs a few small queries instead of a
+# whole API request.
 
 def newest_action_events(server_id, action, cell):
     """Events of the server's newest ``action``, read in its ``cell``.
@@ -127,10 +130,47 @@ def server_migrations(server_id, cell):
     with _in_cell(cell) as ctxt:
         found = objects.MigrationList.get_by_filters(
             ctxt, {'instance_uuid': server_id})
-        return sorted(({
-            'id': migration.id, 'uuid': migration.uuid,
-            'status': migration.status,
-            'instance_uuid': migration.instance_uuid,
-            'source_compute': migration.source_compute,
-            'dest_compute': migration.dest_compute,
-        } for migration in found), key=lambda migration: migration['id'])
+        return sorted(map(_migration_record, found),
+                      key=lambda migration: migration['id'])
+
+
+def _migration_record(migration):
+    return {
+        'id': migration.id, 'uuid': migration.uuid,
+        'status': migration.status,
+        'instance_uuid': migration.instance_uuid,
+        'source_compute': migration.source_compute,
+        'dest_compute': migration.dest_compute,
+    }
+
+
+def servers_and_migrations():
+    """Every server and every migration, in every cell.
+
+    What ``/servers/detail?all_tenants=1`` and ``/os-migrations`` list,
+    read in each cell the way ``nova-manage placement audit`` reads them:
+    a listing through the API costs several times more. Servers are dicts
+    with the keys the API gives them (``id``, ``status``, ``tenant_id``,
+    and ``flavor`` with ``vcpus``, ``ram``, ``original_name``); migrations
+    are as :func:`server_migrations` gives them.
+    """
+    servers, migrations = [], []
+    for cell in objects.CellMappingList.get_all(
+            nova_context.get_admin_context()):
+        with _in_cell(cell) as ctxt:
+            for instance in objects.InstanceList.get_by_filters(
+                    ctxt, {'deleted': False}, expected_attrs=['flavor']):
+                flavor = instance.flavor
+                servers.append({
+                    'id': instance.uuid,
+                    'status': api_common.status_from_state(
+                        instance.vm_state, instance.task_state),
+                    'tenant_id': instance.project_id,
+                    'flavor': {'vcpus': flavor.vcpus,
+                               'ram': flavor.memory_mb,
+                               'original_name': flavor.name},
+                })
+            migrations.extend(map(
+                _migration_record,
+                objects.MigrationList.get_by_filters(ctxt, {})))
+    return servers, migrations
