@@ -22,11 +22,14 @@ from nova_resize_tests import preflight
 SOURCE, DEST, ALTERNATE = 'source', 'dest', 'alternate'
 HOST_WEIGHTS = {DEST: 100, ALTERNATE: 50, SOURCE: 10}
 POLL_INTERVAL = 0.05
-#: The status a consumer gets once the API no longer finds its server.
-DELETED_STATUS = 'deleted'
 #: How long a wait for an event trusts the bell before it reads the records
 #: again anyway.
 RELOOK_SECONDS = 0.5
+
+
+def deleted_server(server_id):
+    """The server as consumers are labelled once the API no longer finds it."""
+    return {'id': server_id, 'status': 'deleted'}
 
 
 class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
@@ -180,7 +183,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             return False
 
         self.wait_for(probe, lambda: f'server {server_id} to be deleted')
-        return {'id': server_id, 'status': DELETED_STATUS}
+        return deleted_server(server_id)
 
     # -- booting ---------------------------------------------------------
 
@@ -209,7 +212,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             try:
                 server = self.get_server(server_id)
             except nova_adapter.api_client.OpenStackApiNotFoundException:
-                server = {'id': server_id, 'status': DELETED_STATUS}
+                server = deleted_server(server_id)
         if migrations is None:
             migrations = self.migrations(server_id)
         self._consumers.update(placement_state.label_consumers(
