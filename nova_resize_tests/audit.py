@@ -17,7 +17,15 @@ It fails the test when Placement holds anything a correct Nova would not:
   rightly counts both flavors). A dead allocation inflating it denies the
   tenant capacity it paid for.
 
-Findings are reported together, naming providers and consumers by role.
+* a migration that is not over (its status is not final) when the test
+  ends, unless the test's last step expects exactly that status (a resize
+  waiting in VERIFY_RESIZE expects ``finished``): both ``nova-manage
+  placement audit`` and the "move in progress" rules above accept the
+  allocations of a move in progress, so a move stuck forever would pass.
+
+``nova-manage placement audit`` runs once more after the periodic task,
+which can move a migration's status. Findings are reported together,
+naming providers and consumers by role.
 """
 
 import re
@@ -65,17 +73,47 @@ class PlacementAudit(fixtures.Fixture):
         self.test = test
         self.skip_reason = ''
         self.expected = None
+        self.unfinished = None
 
     def skip(self, reason):
         self.skip_reason = reason
 
-    def expect_finding(self, reason, pattern='.'):
+    def expect_finding(self, reason, pattern='.', required=True):
         """This test is known to leave a finding matching ``pattern``.
 
-        The audit then fails if it finds nothing, or finds anything that
-        does not match.
+        The audit then fails if it finds anything that does not match, and,
+        when ``required``, if it finds nothing (a test whose own checks
+        already prove the problem showed need not require it here).
         """
-        self.expected = (reason, re.compile(pattern, re.DOTALL))
+        self.expected = (reason, re.compile(pattern, re.DOTALL), required)
+
+    def expect_unfinished(self, status):
+        """The test ends with its newest migration in ``status`` on purpose.
+
+        A status that is final needs no leave; any other migration that is
+        not over is a finding.
+        """
+        self.unfinished = status
+
+    def stuck_moves(self, migrations, snapshot, consumers):
+        found = []
+        for migration in migrations:
+            status = migration['status']
+            if status in FINAL_MIGRATION_STATES or status == self.unfinished:
+                continue
+            consumer = consumers.get(migration['uuid'])
+            label = consumer.describe() if consumer else migration['uuid']
+            holds = [f'{flavors.format_resources(held[migration["uuid"]])} '
+                     f'on {provider}'
+                     for provider, held in sorted(snapshot.allocations.items())
+                     if migration['uuid'] in held]
+            found.append(
+                f'{label} of server {migration["instance_uuid"]} '
+                f'({migration["source_compute"]} to '
+                f'{migration["dest_compute"]}) is not over: status {status}, '
+                'which no step of this test expects, holding '
+                f'{"; ".join(holds) or "nothing"}')
+        return found
 
     def findings(self):
         """Everything wrong, as a list of readable paragraphs."""
@@ -108,6 +146,22 @@ class PlacementAudit(fixtures.Fixture):
                 'the update_available_resource periodic task changed '
                 'Placement (it heals some leaks, see the timeline):\n'
                 + after.table(consumers))
+        # The periodic task can end a migration, and with it the
+        # allocations nova-manage accepted as a move in progress. Its
+        # verdict depends only on these records and the allocations, so it
+        # is asked again only when one of them changed.
+        listed = nova_adapter.servers_and_migrations()
+        if listed != (servers, migrations) or after is not before:
+            servers, migrations = listed
+            consumers = placement_state.label_consumers(
+                {server['id']: server['status'] for server in servers},
+                migrations)
+            code, output = nova_adapter.placement_audit()
+            if code != 0:
+                found.append(
+                    f'nova-manage placement audit returned {code} after the '
+                    f'periodic task:\n{output.strip()}')
+        found.extend(self.stuck_moves(migrations, after, consumers))
         busy = busy_hosts(migrations)
         found.extend(self.tracker_disagreements(after, busy))
         if not busy:
@@ -174,8 +228,8 @@ class PlacementAudit(fixtures.Fixture):
             return
         found = self.findings()
         if self.expected:
-            reason, pattern = self.expected
-            if not found:
+            reason, pattern, required = self.expected
+            if required and not found:
                 raise AuditFailed(
                     'the audit found nothing, but this test expects a '
                     f'known Nova problem ({reason}): if Nova fixed it, '

@@ -64,6 +64,8 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self._providers = None
         # Cell mappings by server, once it is in one (see server_cell).
         self._cells = {}
+        # Every server this test booted (see consumer_role).
+        self._server_ids = set()
         self.addOnException(self._attach_timeline)
         self.audit = self.useFixture(audit.PlacementAudit(self))
         # Placement-based quota counting makes the limits API report what
@@ -126,18 +128,24 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             f'migration status {status!r} of server {server_id} (seen '
             f'{[m["status"] for m in seen]})'))
 
-    def wait_for_server_status(self, server_id, status):
-        """Wait for the status with no task in progress."""
+    def wait_for_server_status(self, server_id, status, task=None,
+                               or_task=()):
+        """Wait for the status with ``task`` (by default none) in progress.
+
+        ``or_task`` lists other task states to accept (a known Nova problem
+        leaves one); the caller compares what it got.
+        """
         seen = {}
+        tasks = (task, *or_task)
 
         def probe():
             seen.update(self.get_server(server_id))
             return (seen['status'] == status and
-                    seen['OS-EXT-STS:task_state'] is None) and dict(seen)
+                    seen['OS-EXT-STS:task_state'] in tasks) and dict(seen)
 
         return self.wait_for(probe, lambda: (
-            f'server {server_id} status {status!r} (seen '
-            f'{seen.get("status")!r}, task state '
+            f'server {server_id} status {status!r}, task state {task!r} '
+            f'(seen {seen.get("status")!r}, task state '
             f'{seen.get("OS-EXT-STS:task_state")!r})'))
 
     def wait_for_event(self, server_id, action, event, result):
@@ -194,6 +202,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             flavor_id=self.flavor_ids[flavor.name], networks='none')
         request['availability_zone'] = f'nova:{host}'
         server_id = self.api.post_server({'server': request})['id']
+        self._server_ids.add(server_id)
         self.wait_for_event(server_id, 'create',
                             'compute__do_build_and_run_instance', 'success')
         return self.wait_for_server_status(server_id, 'ACTIVE')
@@ -218,6 +227,16 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self._consumers.update(placement_state.label_consumers(
             {server_id: server['status']}, migrations))
         return dict(self._consumers)
+
+    def consumer_role(self, consumer_uuid):
+        """``instance`` or ``migration``: what kind of consumer this is.
+
+        Only servers and their migrations consume in this cloud, and the
+        test knows its servers, so this needs no lookup: a fault can ask it
+        while Nova is in the middle of a request.
+        """
+        return ('instance' if consumer_uuid in self._server_ids
+                else 'migration')
 
     def capture(self, label, server_id, **seen):
         """Take a snapshot, keep it on the timeline and return it.

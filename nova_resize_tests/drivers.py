@@ -19,8 +19,11 @@ class InjectedFault(Exception):
 
 
 def _fault(driver, method):
-    return InjectedFault(f'{driver.__class__.__name__}.{method} failed '
-                         'on purpose')
+    """The exception to raise, noted on the driver as having fired."""
+    message = f'{driver.__class__.__name__}.{method} failed on purpose'
+    # Read by faults.driver: a row whose driver never raised fails.
+    driver.__dict__.setdefault('raised', []).append(message)
+    return InjectedFault(message)
 
 
 class FailsMigrateDiskAndPowerOff(fake.FakeDriver):
@@ -67,6 +70,19 @@ class FailsFinishRevertMigration(fake.FakeDriver):
 
     def finish_revert_migration(self, *args, **kwargs):
         raise _fault(self, 'finish_revert_migration')
+
+
+class FailsFinishMigration(fake.FakeFinishMigrationFailDriver):
+    """Nova's own driver for bug 1825537, noting each time it raises.
+
+    ``finish_migration`` on the destination raises Nova's
+    ``VirtualInterfaceCreateException``, as the upstream regression test has
+    it.
+    """
+
+    def finish_migration(self, *args, **kwargs):
+        _fault(self, 'finish_migration')
+        return super().finish_migration(*args, **kwargs)
 
 
 class FailsPrepResize(fake.FakeDriver):

@@ -6,6 +6,7 @@ file between the two marker comments; a unit test fails when they differ.
 
 import sys
 
+from nova_resize_tests import findings
 from nova_resize_tests import scenarios
 
 BEGIN = '.. scenario-table-begin'
@@ -32,27 +33,41 @@ def lines(rows=scenarios.ROWS):
         steps = '; '.join(f'{step.action}: {_end_state(step.expect)}'
                           for step in row.steps)
         mark = ''
-        if row.known_leak:
-            mark = '  [expected failure: known Nova leak]'
-        elif row.known_audit_finding:
-            mark = '  [known audit finding]'
+        keys = ', '.join(finding.key for finding in row.findings)
+        if any(finding.leaks_in_steps for finding in row.findings):
+            mark = f'  [expected failure: known leak {keys}]'
+        elif row.findings:
+            mark = f'  [known audit finding {keys}]'
         out.append(f'{number:3d} {row.name}  =>  {steps}{mark}')
     return out
 
 
-def faults():
+def faults(rows=scenarios.ROWS):
+    """One line per simple fault the rows use: kind, where, how."""
     seen = {}
-    for row in scenarios.ROWS:
-        if row.fault:
-            seen.setdefault(row.fault.step, row.fault.how)
-    return [f'{step}: {how}' for step, how in seen.items()]
+    for row in rows:
+        for fault in row.fault.parts() if row.fault else ():
+            seen.setdefault((fault.kind, fault.where), fault.how)
+    return [f'{kind} {where}: {how}' for (kind, where), how in seen.items()]
+
+
+def known_findings(rows=scenarios.ROWS):
+    """Each finding, its reason, and how many rows show it."""
+    out = []
+    for finding in findings.ALL:
+        count = sum(1 for row in rows if finding in row.findings)
+        out += [f'``{finding.key}``: {finding.title} ({count} rows)',
+                f'    {finding.reason}', '']
+    return out
 
 
 def section():
     body = ['::', ''] + ['    ' + line for line in lines()]
     body += ['', 'Faults and how they are injected::', '']
     body += ['    ' + line for line in faults()]
-    return '\n'.join([BEGIN, ''] + body + ['', END])
+    body += ['', 'Known Nova problems the rows show (see Findings):', '']
+    body += known_findings()
+    return '\n'.join([BEGIN, ''] + body + [END])
 
 
 def current(text):

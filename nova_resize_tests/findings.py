@@ -1,0 +1,199 @@
+"""Known Nova problems, each defined once.
+
+A finding names what goes wrong, the Nova code path, and the exact
+difference it tolerates: ``allocations`` (a regex every tolerated line of a
+step's allocation check must match; such a row is an expected failure) and
+``audit`` (a regex every tolerated paragraph of the end-of-test audit must
+match). Rows refer to a finding by object; README.rst and the report render
+the list from here, and every test that shows a finding attaches its key as
+the ``known-finding`` detail.
+
+If a finding stops showing, its rows fail, so the mark goes when Nova is
+fixed.
+"""
+
+import dataclasses
+import re
+
+from nova_resize_tests import flavors
+
+OLD, NEW = flavors.OLD, flavors.NEW
+_AUDIT_ORPHAN = r'^nova-manage placement audit returned 3'
+
+
+def _tracker(provider):
+    return (rf'^provider {provider} \(\S+\): Placement usage .* but the '
+            r'resource tracker counts')
+
+
+_QUOTA = r'^project \S+: quota usage'
+
+
+def _held(provider, role, status, flavor, expected=None):
+    """One line of the allocation check: ``role`` holds ``flavor`` there.
+
+    ``status`` is a regex (``\\S+`` where follow-ups change it); a flavor
+    of None means nothing.
+    """
+    def amount(flavor):
+        return re.escape(flavors.format_resources(
+            flavor.resources if flavor else None))
+
+    return (rf'^provider {provider} \(\S+\): consumer {role} \S+, status '
+            rf'{status} holds {amount(flavor)}, expected {amount(expected)}$')
+
+
+def _any(*patterns):
+    return '|'.join(f'(?:{pattern})' for pattern in patterns)
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """A problem current Nova really has, with its evidence."""
+
+    key: str
+    title: str
+    #: The code path, and the releases it was seen on.
+    reason: str
+    audit: str
+    allocations: str = ''
+    #: A task state Nova leaves the server in where the row expects
+    #: another (the server is stuck, not a Placement difference).
+    task: str = ''
+
+    @property
+    def leaks_in_steps(self):
+        """Whether the row's own steps see it (an expected failure)."""
+        return bool(self.allocations or self.task)
+
+    def detail(self):
+        """The ``known-finding`` detail: key and title, then the reason."""
+        return f'{self.key}: {self.title}\n{self.reason}\n'
+
+
+REVERT_ON_DEST_LEAK = Finding(
+    'revert-fails-on-dest',
+    'a revert failing on the destination leaves the migration holding the '
+    'old flavor on the source for good',
+    'ComputeManager.revert_resize (compute/manager.py, 5605-5654 in '
+    '34.0.0) has no allocation cleanup when it fails, unlike finish_resize '
+    'and confirm_resize; hard reboot, delete and the periodic task never '
+    'drop it either (nova 30 to 34)',
+    allocations=_held('source', 'migration', 'error', OLD),
+    audit=_any(_AUDIT_ORPHAN, _tracker('source'), _QUOTA))
+
+FLAVOR_ROLLED_BACK = Finding(
+    'finish-migration-flavor-rollback',
+    'after finish_migration fails the instance flavor is rolled back to '
+    'the old one but Placement keeps the new one',
+    'ComputeManager._finish_resize puts instance.flavor back to the old '
+    'flavor when finish_migration raises, while the fix for bug 1825537 '
+    'keeps the new flavor allocated on the destination, so the resource '
+    'tracker and the quota count the old flavor until the server is '
+    'deleted (nova 30 to 34)',
+    audit=(r'(Placement usage .*\(flavor new\) but the resource tracker '
+           r'counts .*\(flavor old\)$)|'
+           rf"(quota usage cores={NEW.vcpus} ram={NEW.memory_mb} but its "
+           r"servers' flavors \(old\))"))
+
+# -- found with Placement errors at the HTTP boundary ------------------------
+
+CONDUCTOR_REVERT_IGNORED = Finding(
+    'conductor-move-back-ignored',
+    'when the conductor cannot give the instance its source allocation '
+    'back, the failed migration keeps it and the server holds nothing',
+    'conductor/tasks/migrate.py revert_allocation_for_migration logs "Unable '
+    'to replace resource claim on source host" when move_allocations '
+    'fails and returns; MigrationTask.rollback and the API then report the '
+    'server ACTIVE on the source, and no later step (hard reboot, delete, '
+    'the periodic task) moves or drops the migration\'s allocation '
+    '(nova 30 to 34)',
+    allocations=_any(
+        _held('source', 'instance', r'\S+', None, OLD),
+        _held('source', 'migration', 'error', OLD)),
+    audit=_any(_AUDIT_ORPHAN, _tracker('source'), _QUOTA))
+
+COMPUTE_REVERT_IGNORED = Finding(
+    'compute-move-back-ignored',
+    'when a compute host cannot give the instance its source allocation '
+    'back, the instance keeps the new flavor on the destination and the '
+    'migration the old one on the source',
+    'ComputeManager._revert_allocation (compute/manager.py 5813-5838 in '
+    '34.0.0) calls move_allocations and never looks at its answer ("TODO: '
+    'Should we be doing anything with return values here?"). It is the '
+    'cleanup of a failed prep_resize and resize_instance, and the heart of '
+    'finish_revert_resize, which then reports the revert done (server '
+    'ACTIVE, migration reverted) while Placement holds both flavors; no '
+    'later step drops either (nova 30 to 34)',
+    allocations=_any(
+        # The instance lost its old flavor on the source...
+        _held('source', 'instance', r'\S+', None, OLD),
+        # ...and keeps what it claimed on the destination (the old flavor
+        # for a cold migration),
+        _held('dest', 'instance', r'\S+', NEW),
+        _held('dest', 'instance', r'\S+', OLD),
+        # or, resized on one host, the new flavor instead of the old;
+        _held('source', 'instance', r'\S+', NEW, OLD),
+        # and the migration still holds the old flavor.
+        _held('source', 'migration', r'\S+', OLD)),
+    audit=_any(_AUDIT_ORPHAN, _tracker(r'\S+'), _QUOTA))
+
+DROP_MIGRATION_FAILED = Finding(
+    'migration-allocation-drop-failed',
+    'when Placement refuses to drop the migration\'s allocation after a '
+    'confirm or a failed finish_resize, it stays on the source for good',
+    'ComputeManager._delete_allocation_after_move (compute/manager.py '
+    '5120-5139 in 34.0.0) logs that "the allocation held by the migration '
+    'is leaked" and re-raises; the server goes to ERROR on the destination '
+    'and neither hard reboot, delete nor the periodic task retries the '
+    'delete (nova 30 to 34)',
+    allocations=_held('source', 'migration', 'error', OLD),
+    audit=_any(_AUDIT_ORPHAN, _tracker('source'), _QUOTA))
+
+# -- found with RPC messages lost, refused or timed out at the bus -----------
+
+DELETE_IN_FLIGHT = Finding(
+    'delete-mid-move-keeps-migration-allocation',
+    'deleting a server whose move is still in flight leaves the '
+    'migration\'s allocation on the source for good',
+    'Only the move\'s own later steps drop the migration consumer. When a '
+    'message of the move is lost (or its host dies), the server stays in '
+    'RESIZE or REVERT_RESIZE and the user deletes it: the API confirms on '
+    'delete only a migration in "finished" (compute/api.py '
+    '_confirm_resize_on_deleting), and ComputeManager._complete_deletion '
+    '(compute/manager.py 984 in 34.0.0) deletes the instance consumer '
+    'only. The periodic task leaves it too (nova 30 to 34)',
+    allocations=_held('source', 'migration', r'\S+', OLD),
+    audit=_any(_AUDIT_ORPHAN, _tracker('source'), _QUOTA))
+
+RESIZE_INSTANCE_HOST_MISMATCH = Finding(
+    'resize-instance-cleanup-wrong-host',
+    'when resize_instance fails after it pointed the server at the '
+    'destination, its cleanup gives the allocation back on the source',
+    'ComputeManager._resize_instance sets instance.host to the destination '
+    'before it casts finish_resize; when that cast fails, resize_instance\'s '
+    'except (compute/manager.py 6341-6344 in 34.0.0) calls '
+    '_revert_allocation, which moves the old flavor back to the source, '
+    'and leaves the server in ERROR on the destination: the destination '
+    'counts a server Placement holds nothing for, the source holds an '
+    'allocation for a server that is not there (nova 30 to 34)',
+    allocations=_any(
+        _held('dest', 'instance', r'\S+', None, OLD),
+        _held('source', 'instance', r'\S+', OLD)),
+    audit=_any(_AUDIT_ORPHAN, _tracker('source'), _tracker('dest'), _QUOTA))
+
+DELETE_STUCK_DELETING = Finding(
+    'confirm-on-delete-timeout-stuck-deleting',
+    'when the confirm on delete times out, the server is left in task state '
+    'deleting and every later delete is ignored, so the move\'s '
+    'allocations are held for good',
+    'API._delete sets task_state deleting, then _confirm_resize_on_deleting '
+    '(compute/api.py 2651-2686 in 34.0.0) calls confirm_resize on the '
+    'source; its MessagingTimeout goes up as a 500 and the task state is '
+    'not put back, and API._delete ignores a delete of a server already '
+    'in deleting. Only an operator\'s reset-state frees it (nova 30 to 34)',
+    audit='(?!)', task='deleting')
+
+ALL = (REVERT_ON_DEST_LEAK, FLAVOR_ROLLED_BACK, CONDUCTOR_REVERT_IGNORED,
+       COMPUTE_REVERT_IGNORED, DROP_MIGRATION_FAILED, DELETE_IN_FLIGHT,
+       RESIZE_INSTANCE_HOST_MISMATCH, DELETE_STUCK_DELETING)

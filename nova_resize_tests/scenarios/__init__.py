@@ -1,0 +1,139 @@
+"""The scenario table: every failure point of a move, as data.
+
+A row names the operation, the fault (its kind, where it fires and on which
+step: see :mod:`nova_resize_tests.faults`) and the follow-up actions; each
+step carries the end state a correct Nova must leave: server status and
+host, migration status, and the allocations per provider per consumer with
+the flavor they equal. The rows live in one module per fault family
+(:mod:`.driver_rows`, :mod:`.placement_rows`, :mod:`.rpc_rows`) and are
+gathered here.
+
+The rule behind every expectation: once a migration is over (confirmed,
+reverted, error), the server's current host holds the server's current
+flavor for the instance consumer and nothing else is left anywhere; while a
+resize waits for confirmation (VERIFY_RESIZE), the migration consumer holds
+the old flavor on the source and the instance the new flavor on the
+destination (both on one provider for a same-host resize). Nova may not
+report success while Placement disagrees.
+
+The engine in ``tests/functional/test_moves.py`` only runs and compares.
+"""
+
+import dataclasses
+
+from nova_resize_tests import flavors
+
+SOURCE, DEST, ALTERNATE = 'source', 'dest', 'alternate'
+OLD, NEW = flavors.OLD, flavors.NEW
+
+RESIZE, SAME_HOST, MIGRATE = 'resize', 'resize-same-host', 'migrate'
+OPERATIONS = (RESIZE, SAME_HOST, MIGRATE)
+DELETED = 'DELETED'
+#: (operation, the host it moves to, the flavor it moves to)
+MOVES = ((RESIZE, DEST, NEW), (SAME_HOST, SOURCE, NEW), (MIGRATE, DEST, OLD))
+
+
+@dataclasses.dataclass(frozen=True)
+class Expect:
+    """What a correct Nova leaves after one step.
+
+    ``task`` is the task state the server is left in: None once Nova is
+    done with it, a resize task for a move stuck in flight.
+    """
+
+    server: str
+    host: str
+    migration: str
+    allocations: dict
+    fault: str = ''
+    task: str = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    action: str
+    expect: Expect
+    #: (event, result) of the instance action that ends this step, when
+    #: neither the action's default nor the fault's event is right.
+    ends_with: tuple = ()
+    #: The HTTP status the API answers the request with when it refuses
+    #: it (the step then changes nothing Nova has to finish).
+    refused: int = 0
+
+    @property
+    def kind(self):
+        """``move`` for any operation, else the action itself."""
+        return 'move' if self.action in OPERATIONS else self.action
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    operation: str
+    fault: object
+    steps: tuple
+    alternate: bool = False
+    #: The :class:`nova_resize_tests.findings.Finding` s current Nova shows
+    #: in this row: the row keeps the right expectation and tolerates
+    #: exactly their differences.
+    findings: tuple = ()
+
+    @property
+    def hosts(self):
+        if self.operation == SAME_HOST:
+            return (SOURCE,)
+        return (SOURCE, DEST, ALTERNATE) if self.alternate else (SOURCE, DEST)
+
+    @property
+    def name(self):
+        fails = self.fault.where if self.fault else 'none'
+        if self.alternate:
+            fails += '+alternate'
+        then = '+'.join(step.action for step in self.steps[1:]) or 'nothing'
+        return f'{self.operation},fail={fails},then={then}'
+
+
+def held(*allocations):
+    """``held((host, consumer role, flavor), ...)`` as nested dicts."""
+    result = {}
+    for host, role, flavor in allocations:
+        result.setdefault(host, {})[role] = flavor
+    return result
+
+
+def deleted():
+    # The API hides a deleted server's migrations; the audit still sees
+    # their consumers in Placement.
+    return Expect(DELETED, None, None, held())
+
+
+def moved(operation, dest, new, role='migration'):
+    """The states of a move that works: waiting, confirmed, reverted.
+
+    ``role`` is the migration consumer's label (``migration-2`` for a
+    server's second move).
+    """
+    waiting = held((SOURCE, role, OLD), (dest, 'instance', new))
+    return (
+        Step(operation, Expect('VERIFY_RESIZE', dest, 'finished', waiting)),
+        Step('confirm', Expect('ACTIVE', dest, 'confirmed',
+                               held((dest, 'instance', new)))),
+        Step('revert', Expect('ACTIVE', SOURCE, 'reverted',
+                              held((SOURCE, 'instance', OLD)))),
+    )
+
+
+def _gather():
+    from nova_resize_tests.scenarios import driver_rows
+    from nova_resize_tests.scenarios import placement_rows
+    from nova_resize_tests.scenarios import rpc_rows
+    return tuple(row for family in (driver_rows, placement_rows, rpc_rows)
+                 for operation, dest, new in MOVES
+                 for row in family.rows(operation, dest, new))
+
+
+ROWS = _gather()
+
+
+def as_testscenarios(rows=ROWS):
+    """``[(name, {'row': row}), ...]`` for testscenarios."""
+    return [(row.name, {'row': row}) for row in rows]
