@@ -77,3 +77,25 @@ class PlacementAuditTestCase(base.ResizeTestCase):
         self.assertAuditFails(
             'nova-manage placement audit returned 3', self.server_id,
             'the update_available_resource periodic task changed Placement')
+
+    def test_a_move_that_is_not_over_is_named(self):
+        # A resize waiting for confirmation: nova-manage and the tracker
+        # rules accept its allocations as a move in progress, so only the
+        # stuck-move check sees that no step of this test expects it.
+        self.api.post_server_action(
+            self.server_id, {'resize': {'flavorRef': self.flavor_ids['new']}})
+        migration = self.wait_for_migration_status(
+            self.server_id, 'finished')[-1]
+        self.wait_for_server_status(self.server_id, 'VERIFY_RESIZE')
+        text = self.assertAuditFails(
+            f'migration {migration["uuid"]}, status finished of server '
+            f'{self.server_id} (source to dest) is not over: status '
+            'finished, which no step of this test expects, holding '
+            f'DISK_GB=10 MEMORY_MB=512 VCPU=2 (flavor old) on {SOURCE}')
+        self.assertNotIn('nova-manage placement audit returned', text)
+        # A test whose last step expects the move to wait there passes.
+        self.audit.expect_unfinished('finished')
+        self.audit.verify()
+        self.audit.expect_unfinished(None)
+        self.api.post_server_action(self.server_id, {'confirmResize': None})
+        self.wait_for_migration_status(self.server_id, 'confirmed')
