@@ -213,6 +213,10 @@ def _finding_keys(matrix, tests):
     return keys
 
 
+def _rows(count):
+    return f'{count} row' + ('' if count == 1 else 's')
+
+
 def _row_label(matrix, test):
     """``resize,fail=...,then=...`` for a row, the short id otherwise."""
     row = matrix.rows.get(test)
@@ -268,7 +272,7 @@ def markdown(results):
             releases = sorted({release(env) for env in envs})
             out.append(f'{numbers[key]}. **{_md(key)}**: '
                        f'{_md(finding["title"])} (on {", ".join(releases)}; '
-                       f'{len(finding["rows"])} rows: ' + ', '.join(
+                       f'{_rows(len(finding["rows"]))}: ' + ', '.join(
                            f'`{_md(_row_label(matrix, t))}`'
                            for t in finding['rows']) + ')')
         out.append('')
@@ -423,7 +427,7 @@ def to_html(results):
                        f'{html.escape(key)}</b>: '
                        f'{html.escape(finding["title"])}<br>'
                        f'seen on {html.escape(releases)}, in '
-                       f'{len(finding["rows"])} rows:{reason}<ul>{rows}'
+                       f'{_rows(len(finding["rows"]))}:{reason}<ul>{rows}'
                        '</ul></li>')
         out.append('</ol>')
     if matrix.other:

@@ -134,7 +134,7 @@ class TestMatrix(testtools.TestCase):
         self.assertIn('2. functional-nova30 (2024.2, eventlet)', text)
         self.assertIn('1. **rolled-back-flavor**: after finish_migration '
                       'fails, Placement keeps the new flavor (on 2024.2, '
-                      '2026.2; 1 rows: `resize,fail=finish_migration@dest,'
+                      '2026.2; 1 row: `resize,fail=finish_migration@dest,'
                       'then=nothing`)', text)
         self.assertIn('| `test_bug_1825537.FinishResizeFailureTestCase.'
                       'test_finish_resize_failure` | ✓ | s |', text)
@@ -159,7 +159,7 @@ class TestMatrix(testtools.TestCase):
         page = report.to_html(self.results)
         self.assertIn('<li id="finding-rolled-back-flavor"><b>'
                       'rolled-back-flavor</b>', page)
-        self.assertIn('seen on 2024.2, 2026.2, in 1 rows:', page)
+        self.assertIn('seen on 2024.2, 2026.2, in 1 row:', page)
         self.assertIn('href="#finding-rolled-back-flavor"', page)
 
     def test_main_writes_both_pages_and_fails_on_failures(self):
