@@ -9,6 +9,7 @@ import testtools
 
 from nova_resize_tests import cli
 from nova_resize_tests import preflight
+from nova_resize_tests.tests.unit import test_report
 
 
 class TestCommandLine(testtools.TestCase):
@@ -52,6 +53,18 @@ class TestCommandLine(testtools.TestCase):
 
     def test_unknown_command_is_one_line(self):
         self.assertOneLineError(['walk'], "'walk'", '--help')
+
+    def test_report_without_results_is_one_line(self):
+        empty = self.useFixture(fixtures.TempDir()).path
+        self.assertOneLineError(['report', empty], 'no results in')
+
+    def test_report_writes_the_pages(self):
+        results = self.useFixture(fixtures.TempDir()).path
+        test_report.write_results(results, 'functional', {
+            'test_move(resize,fail=none,then=confirm)': 'success'})
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', io.StringIO()))
+        self.assertEqual(0, cli.main(['report', results]))
+        self.assertTrue(os.path.isfile(os.path.join(results, 'matrix.html')))
 
 
 class TestRun(testtools.TestCase):
