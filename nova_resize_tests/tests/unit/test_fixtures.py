@@ -6,6 +6,8 @@ import logging
 import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import weakref
@@ -294,3 +296,48 @@ class TestLogsAfterCapture(testtools.TestCase):
         self.assertNotIn('during the test', outside.as_text())
         logging.getLogger('nova.stand_in').info('after the test')
         self.assertEqual('after the test\n', console.getvalue())
+
+
+# What a test process does: a root handler on the real stderr (importing
+# nova.test gives it one on stdout), then a test whose cleanup logs after
+# the capture ended.
+CLEANUP_LOGS_IN_A_PROCESS = """
+import logging
+import sys
+
+import fixtures
+import testtools
+
+from nova_resize_tests import fixtures as nrt_fixtures
+
+logging.basicConfig(stream=sys.stderr, level=logging.INFO)
+
+
+class Case(testtools.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.useFixture(nrt_fixtures.LogsAfterCapture())
+        self.addCleanup(logging.getLogger('nova.stand_in').info,
+                        'The thread pool x is shutdown')
+        self.useFixture(fixtures.FakeLogger())
+
+    def test_it(self):
+        pass
+
+
+case = Case('test_it')
+case.run(testtools.TestResult())
+print(case.getDetails()['pythonlogging:outside-capture'].as_text())
+"""
+
+
+class TestLogsAfterCaptureInAProcess(testtools.TestCase):
+
+    def test_cleanup_log_stays_off_the_real_stderr(self):
+        done = subprocess.run(
+            [sys.executable, '-c', CLEANUP_LOGS_IN_A_PROCESS],
+            capture_output=True, text=True, timeout=120)
+        self.assertEqual(0, done.returncode, done.stderr)
+        self.assertNotIn('is shutdown', done.stderr)
+        self.assertIn('INFO [nova.stand_in] The thread pool x is shutdown',
+                      done.stdout)
