@@ -34,6 +34,8 @@ ENVIRONMENT_DEFAULTS = {
     'OS_STDOUT_CAPTURE': '1',
     'OS_STDERR_CAPTURE': '1',
     'OS_LOG_CAPTURE': '1',
+    # A hung test fails after this many seconds instead of hanging the run.
+    'OS_TEST_TIMEOUT': '160',
     'NOVA_RAISE_ON_GREENLET_LEAK': 'True',
 }
 

@@ -87,7 +87,8 @@ class TestRun(testtools.TestCase):
         # The environment is fine unless a test says otherwise.
         self.useFixture(fixtures.MonkeyPatch(
             'nova_resize_tests.preflight.check', lambda environ: 34))
-        for name in ('OS_STDOUT_CAPTURE', 'OS_NOVA_DISABLE_EVENTLET_PATCHING',
+        for name in ('OS_STDOUT_CAPTURE', 'OS_TEST_TIMEOUT',
+                     'OS_NOVA_DISABLE_EVENTLET_PATCHING',
                      'NOVA_RAISE_ON_GREENLET_LEAK'):
             self.useFixture(fixtures.EnvironmentVariable(name))
 
@@ -105,6 +106,7 @@ class TestRun(testtools.TestCase):
         self.assertFalse(os.path.exists(cwd), 'temporary repo left behind')
         self.assertEqual('1', env['OS_STDOUT_CAPTURE'])
         self.assertEqual('True', env['NOVA_RAISE_ON_GREENLET_LEAK'])
+        self.assertEqual('160', env['OS_TEST_TIMEOUT'])
         self.assertNotIn('OS_NOVA_DISABLE_EVENTLET_PATCHING', env)
 
     def test_callers_environment_wins_over_the_defaults(self):
