@@ -58,7 +58,7 @@ def _concurrency(raw):
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(
-            f'--concurrency {raw!r} is not a number of workers: use 1, 2, '
+            f'{raw!r} is not a number of workers: use 1, 2, '
             '... or 0 for one per CPU')
     return value
 

@@ -46,7 +46,7 @@ class TestCommandLine(testtools.TestCase):
 
     def test_bad_concurrency_is_one_line(self):
         self.assertOneLineError(['run', '--concurrency', 'many'],
-                                "--concurrency 'many'", 'use 1, 2')
+                                "--concurrency: 'many' is not", 'use 1, 2')
 
     def test_no_command_is_one_line(self):
         self.assertOneLineError([], 'COMMAND', '--help')
