@@ -45,6 +45,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
     compute_driver = 'fake.FakeDriver'
 
     def setUp(self):
+        self.useFixture(nrt_fixtures.LogsAfterCapture())
         self.useFixture(nrt_fixtures.CalmGarbageCollector())
         self.useFixture(nrt_fixtures.NoNetwork())
         self.useFixture(nrt_fixtures.PromptMessageBus())

@@ -3,6 +3,7 @@
 import collections
 import functools
 import gc
+import logging
 import socket
 import sqlite3
 import threading
@@ -262,3 +263,29 @@ class SqliteFilesHeldOpen(fixtures.Fixture):
         for keeper in self.held.values():
             keeper.close()
         self.held.clear()
+
+
+class LogsAfterCapture(fixtures.Fixture):
+    """Keep what Nova logs after its own log capture ended off the console.
+
+    Importing ``nova.test`` runs oslo.log's setup, which gives the root
+    logger a handler on the process's stdout. Nova's test base swaps that
+    handler for its capture during a test, but removes the capture before
+    the cleanup that shuts the services' thread pools down, so every test
+    printed its "The thread pool ... is shutdown" lines to the console
+    (about 430 lines a run). Used first in setUp, and so cleaned up last,
+    this fixture stands in for the root logger's handlers for the whole
+    test: whatever is logged at INFO or above outside Nova's capture goes
+    to this test's ``pythonlogging:outside-capture`` detail.
+    """
+
+    FORMAT = '%(asctime)s %(levelname)s [%(name)s] %(message)s'
+
+    def _setUp(self):
+        # The detail is read when the result is written, after the cleanups.
+        self.stream = self.useFixture(
+            fixtures.StringStream('pythonlogging:outside-capture')).stream
+        handler = logging.StreamHandler(self.stream)
+        handler.setFormatter(logging.Formatter(self.FORMAT))
+        handler.setLevel(logging.INFO)
+        self.useFixture(fixtures.LogHandler(handler, nuke_handlers=True))

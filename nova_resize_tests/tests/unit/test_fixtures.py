@@ -1,9 +1,13 @@
 """The suite's own fixtures, on planted faults."""
 
 import gc
+import io
+import logging
 import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import weakref
@@ -256,3 +260,84 @@ class TestSqliteFilesHeldOpen(testtools.TestCase):
         self.write_once()
         self.assertEqual({}, held.held)
         self.assertFalse(os.path.exists(self.path + '-wal'))
+
+
+class TestLogsAfterCapture(testtools.TestCase):
+    """A line logged after Nova's capture ended stays in the test."""
+
+    def test_cleanup_log_goes_to_the_details_not_the_console(self):
+        class StopsServicesAfterCapture(testtools.TestCase):
+            def setUp(self):
+                super().setUp()
+                self.useFixture(nrt_fixtures.LogsAfterCapture())
+                # Registered before the capture, so run after it ended,
+                # as Nova's thread pool shutdown is.
+                self.addCleanup(logging.getLogger('nova.stand_in').info,
+                                'The thread pool %s is shutdown', 'x')
+                # What Nova's StandardLogging does during a test.
+                self.useFixture(fixtures.FakeLogger())
+
+            def test_it(self):
+                logging.getLogger('nova.stand_in').info('during the test')
+
+        # The handler nova.test's import gives the root logger.
+        console = io.StringIO()
+        self.useFixture(fixtures.LogHandler(
+            logging.StreamHandler(console), level=logging.INFO,
+            nuke_handlers=True))
+        test = StopsServicesAfterCapture('test_it')
+        result = testtools.TestResult()
+        test.run(result)
+        self.assertTrue(result.wasSuccessful(), result.errors)
+        self.assertEqual('', console.getvalue())
+        outside = test.getDetails()['pythonlogging:outside-capture']
+        self.assertIn('INFO [nova.stand_in] The thread pool x is shutdown',
+                      outside.as_text())
+        self.assertNotIn('during the test', outside.as_text())
+        logging.getLogger('nova.stand_in').info('after the test')
+        self.assertEqual('after the test\n', console.getvalue())
+
+
+# What a test process does: a root handler on the real stderr (importing
+# nova.test gives it one on stdout), then a test whose cleanup logs after
+# the capture ended.
+CLEANUP_LOGS_IN_A_PROCESS = """
+import logging
+import sys
+
+import fixtures
+import testtools
+
+from nova_resize_tests import fixtures as nrt_fixtures
+
+logging.basicConfig(stream=sys.stderr, level=logging.INFO)
+
+
+class Case(testtools.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.useFixture(nrt_fixtures.LogsAfterCapture())
+        self.addCleanup(logging.getLogger('nova.stand_in').info,
+                        'The thread pool x is shutdown')
+        self.useFixture(fixtures.FakeLogger())
+
+    def test_it(self):
+        pass
+
+
+case = Case('test_it')
+case.run(testtools.TestResult())
+print(case.getDetails()['pythonlogging:outside-capture'].as_text())
+"""
+
+
+class TestLogsAfterCaptureInAProcess(testtools.TestCase):
+
+    def test_cleanup_log_stays_off_the_real_stderr(self):
+        done = subprocess.run(
+            [sys.executable, '-c', CLEANUP_LOGS_IN_A_PROCESS],
+            capture_output=True, text=True, timeout=120)
+        self.assertEqual(0, done.returncode, done.stderr)
+        self.assertNotIn('is shutdown', done.stderr)
+        self.assertIn('INFO [nova.stand_in] The thread pool x is shutdown',
+                      done.stdout)
