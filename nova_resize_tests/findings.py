@@ -67,7 +67,10 @@ class Finding:
         return bool(self.allocations or self.task)
 
     def detail(self):
-        """The ``known-finding`` detail: key and title, then the reason."""
+        """Its block of the ``known-finding`` detail: key: title, reason.
+
+        The engine joins the blocks of a row's findings with a blank line.
+        """
         return f'{self.key}: {self.title}\n{self.reason}\n'
 
 

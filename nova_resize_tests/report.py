@@ -12,7 +12,8 @@ or passed unexpectedly opens to the failure and the Placement timeline of
 each env concerned. Tests that are not scenario rows go to a table of their
 own. Below, the findings: each known Nova problem, the rows that show it
 and the releases it is seen on, read from the ``known-finding`` detail a
-test attaches (first line ``<key>: <title>``, then the reason).
+test attaches: one block per finding, blocks apart by a blank line, each
+with the first line ``<key>: <title>``, then the reason.
 """
 
 import collections
@@ -178,15 +179,12 @@ class Matrix:
         found = collections.OrderedDict()
         for env in self.envs:
             for test, result in self.results[env].items():
-                text = result.details.get(FINDING)
-                if not text:
-                    continue
-                first, _, reason = text.strip().partition('\n')
-                key, _, title = first.partition(':')
-                finding = found.setdefault(key.strip(), {
-                    'title': title.strip(), 'reason': reason.strip(),
-                    'rows': collections.OrderedDict()})
-                finding['rows'].setdefault(test, []).append(env)
+                for key, title, reason in parse_findings(
+                        result.details.get(FINDING)):
+                    finding = found.setdefault(key, {
+                        'title': title, 'reason': reason,
+                        'rows': collections.OrderedDict()})
+                    finding['rows'].setdefault(test, []).append(env)
         return collections.OrderedDict(sorted(found.items()))
 
     def totals(self):
@@ -205,12 +203,22 @@ def _finding_keys(matrix, tests):
     keys = []
     for test in tests:
         for _, result in matrix.statuses(test):
-            text = result and result.details.get(FINDING)
-            if text:
-                key = text.strip().partition(':')[0].strip()
+            for key, _, _ in parse_findings(
+                    result and result.details.get(FINDING)):
                 if key not in keys:
                     keys.append(key)
     return keys
+
+
+def parse_findings(text):
+    """``[(key, title, reason), ...]`` from a ``known-finding`` detail."""
+    found = []
+    for block in (text or '').strip().split('\n\n'):
+        first, _, reason = block.strip().partition('\n')
+        key, _, title = first.partition(':')
+        if key.strip():
+            found.append((key.strip(), title.strip(), reason.strip()))
+    return found
 
 
 def _rows(count):

@@ -177,3 +177,16 @@ class TestMatrix(testtools.TestCase):
         self.useFixture(fixtures.MonkeyPatch('sys.stderr', stderr))
         self.assertEqual(2, report.main([empty]))
         self.assertEqual(1, len(stderr.getvalue().splitlines()))
+
+
+class TestParseFindings(testtools.TestCase):
+
+    def test_one_block_per_finding(self):
+        text = 'a-key: first title\nwhy a\n\nb-key: second\nwhy b\nmore\n'
+        self.assertEqual(
+            [('a-key', 'first title', 'why a'),
+             ('b-key', 'second', 'why b\nmore')],
+            report.parse_findings(text))
+
+    def test_no_detail_no_finding(self):
+        self.assertEqual([], report.parse_findings(None))
