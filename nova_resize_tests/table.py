@@ -1,7 +1,8 @@
-"""Renders the scenario table for README.rst, so the docs cannot drift.
+"""Renders the scenario table and the findings for README.rst.
 
-``python -m nova_resize_tests.table README.rst`` rewrites the part of the
-file between the two marker comments; a unit test fails when they differ.
+``python -m nova_resize_tests.table README.rst`` rewrites the parts of the
+file between each pair of marker comments; a unit test fails when they
+differ, so the docs cannot drift from the rows and from findings.py.
 """
 
 import sys
@@ -11,6 +12,8 @@ from nova_resize_tests import scenarios
 
 BEGIN = '.. scenario-table-begin'
 END = '.. scenario-table-end'
+FINDINGS_BEGIN = '.. findings-begin'
+FINDINGS_END = '.. findings-end'
 
 
 def _allocations(expected):
@@ -52,12 +55,19 @@ def faults(rows=scenarios.ROWS):
 
 
 def known_findings(rows=scenarios.ROWS):
-    """Each finding, its reason, and how many rows show it."""
+    """Each finding: title, the code path, and the rows that show it."""
     out = []
     for finding in findings.ALL:
-        count = sum(1 for row in rows if finding in row.findings)
-        out += [f'``{finding.key}``: {finding.title} ({count} rows)',
-                f'    {finding.reason}', '']
+        shown = [row.name for row in rows if finding in row.findings]
+        how = ('the rows are expected failures' if finding.leaks_in_steps
+               else 'a known audit finding on the rows')
+        if shown:
+            seen = (f'{len(shown)} rows ({how}), for example '
+                    f'``{shown[0]}``.')
+        else:
+            seen = 'No row shows it any more.'
+        out += [f'``{finding.key}``', f'    **{finding.title}.**',
+                f'    {finding.reason}. {seen}', '']
     return out
 
 
@@ -65,13 +75,15 @@ def section():
     body = ['::', ''] + ['    ' + line for line in lines()]
     body += ['', 'Faults and how they are injected::', '']
     body += ['    ' + line for line in faults()]
-    body += ['', 'Known Nova problems the rows show (see Findings):', '']
-    body += known_findings()
-    return '\n'.join([BEGIN, ''] + body + [END])
+    return '\n'.join([BEGIN, ''] + body + ['', END])
 
 
-def current(text):
-    start, stop = text.index(BEGIN), text.index(END) + len(END)
+def findings_section():
+    return '\n'.join([FINDINGS_BEGIN, '', *known_findings(), FINDINGS_END])
+
+
+def current(text, begin=BEGIN, end=END):
+    start, stop = text.index(begin), text.index(end) + len(end)
     return text[start:stop]
 
 
@@ -79,8 +91,11 @@ def main(argv=sys.argv[1:]):
     path = argv[0] if argv else 'README.rst'
     with open(path) as f:
         text = f.read()
+    text = text.replace(current(text), section())
+    text = text.replace(current(text, FINDINGS_BEGIN, FINDINGS_END),
+                        findings_section())
     with open(path, 'w') as f:
-        f.write(text.replace(current(text), section()))
+        f.write(text)
     return 0
 
 

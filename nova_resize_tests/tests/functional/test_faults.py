@@ -67,7 +67,10 @@ class BoundaryFaultsTestCase(base.ResizeTestCase):
         injection.step_begins(rpc.RELEASE)
         self.wait_for_migration_status(self.server_id, 'finished')
         self.api.post_server_action(self.server_id, {'confirmResize': None})
-        self.wait_for_migration_status(self.server_id, 'confirmed')
+        # The migration is marked confirmed before its allocation goes:
+        # the event ends after both.
+        self.wait_for_event(self.server_id, 'confirmResize',
+                            'compute_confirm_resize', 'success')
 
 
 class EngineTestCase(testtools.TestCase):

@@ -21,6 +21,22 @@ class TestScenarioTable(testtools.TestCase):
             'README.rst is out of date: run '
             '"python -m nova_resize_tests.table README.rst"')
 
+    def test_readme_shows_the_current_findings(self):
+        with open(README) as f:
+            text = f.read()
+        self.assertEqual(
+            table.findings_section(),
+            table.current(text, table.FINDINGS_BEGIN, table.FINDINGS_END),
+            'README.rst is out of date: run '
+            '"python -m nova_resize_tests.table README.rst"')
+
+    def test_every_finding_is_shown_by_a_row(self):
+        from nova_resize_tests import findings
+        for finding in findings.ALL:
+            self.assertTrue(
+                any(finding in row.findings for row in scenarios.ROWS),
+                finding.key)
+
     def test_one_line_per_row(self):
         self.assertEqual(len(scenarios.ROWS), len(table.lines()))
 
