@@ -90,14 +90,12 @@ def rows(operation, dest, new):
                                            on_source))
     hard_reboot = s.Step('hard-reboot', s.Expect('ACTIVE', s.SOURCE, 'error',
                                                  on_source))
-    row(refused_prep, not_moved)
     row(refused_prep, not_moved, hard_reboot)
     row(refused_prep, not_moved, delete)
     failed = s.Step(operation, s.Expect('ERROR', s.SOURCE, 'error',
                                         on_source))
     refused_resize = message('resize_instance', 'refuse', host=s.SOURCE,
                              event='compute_prep_resize')
-    row(refused_resize, failed)
     row(refused_resize, failed, delete)
     # The source powered the guest off and pointed the server at the
     # destination before the cast: the destination must hold what the
@@ -108,7 +106,6 @@ def rows(operation, dest, new):
         'ERROR', dest, 'error', s.held((dest, 'instance', s.OLD))))
     mismatch = () if dest == s.SOURCE else (
         findings.RESIZE_INSTANCE_HOST_MISMATCH,)
-    row(refused_finish, pointed_at_dest, findings=mismatch)
     row(refused_finish, pointed_at_dest, delete, findings=mismatch)
     # revert_resize fails on the destination: the same as any failure
     # there.
@@ -117,8 +114,6 @@ def rows(operation, dest, new):
                              event='compute_revert_resize')
     revert_failed = s.Step('revert', s.Expect('ERROR', dest, 'error',
                                               on_dest))
-    row(refused_revert, verify, revert_failed,
-        findings=(findings.REVERT_ON_DEST_LEAK,))
     row(refused_revert, verify, revert_failed, delete,
         findings=(findings.REVERT_ON_DEST_LEAK,))
 
@@ -127,7 +122,6 @@ def rows(operation, dest, new):
                         service='scheduler', event='conductor_migrate_server')
     never_started = s.Step(operation, s.Expect('ACTIVE', s.SOURCE, 'error',
                                                on_source))
-    row(no_answer, never_started)
     row(no_answer, never_started, again)
 
     if operation != s.SAME_HOST:
@@ -138,7 +132,6 @@ def rows(operation, dest, new):
             driver_rows.PREP_RESIZE,
             message('migrate_server', 'timeout', service='conductor',
                     occurrence=2))
-        row(reschedule, failed, alternate=True)
         row(reschedule, failed, delete, alternate=True)
 
     # The API's confirm on delete gets no answer from the source: the
