@@ -18,6 +18,7 @@ from nova_resize_tests import matchers
 from nova_resize_tests import nova_adapter
 from nova_resize_tests import placement_state
 from nova_resize_tests import preflight
+from nova_resize_tests import speed
 
 SOURCE, DEST, ALTERNATE = 'source', 'dest', 'alternate'
 HOST_WEIGHTS = {DEST: 100, ALTERNATE: 50, SOURCE: 10}
@@ -51,6 +52,7 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self.useFixture(nrt_fixtures.PromptMessageBus())
         self._event_bell = self.useFixture(nrt_fixtures.ActionEventBell())
         self.useFixture(nrt_fixtures.SqliteFilesHeldOpen())
+        self.useFixture(speed.EverySaving())
         # Both must be in place before the parent starts the API and the
         # scheduler.
         self.useFixture(nrt_fixtures.ApiPasteConfig())
