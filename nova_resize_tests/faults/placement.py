@@ -32,6 +32,16 @@ MICROVERSION = '1.28'
 TITLES = {'503': 'Service Unavailable', '500': 'Internal Server Error'}
 
 
+def same_allocations(current):
+    """GET ``current`` as a PUT body: one copy for the fault and its test."""
+    return {'allocations': {
+        provider: {'resources': held['resources']}
+        for provider, held in current['allocations'].items()},
+        'consumer_generation': current['consumer_generation'],
+        'project_id': current['project_id'],
+        'user_id': current['user_id']}
+
+
 @dataclasses.dataclass(frozen=True)
 class Call:
     """An allocation write Nova makes, as Placement sees it.
@@ -209,12 +219,6 @@ class PlacementInjection(faults.Injection):
         url = f'/allocations/{consumer}'
         current = webob.Request.blank(url, headers=headers).get_response(
             app).json
-        body = {'allocations': {
-            provider: {'resources': held['resources']}
-            for provider, held in current['allocations'].items()},
-            'consumer_generation': current['consumer_generation'],
-            'project_id': current['project_id'],
-            'user_id': current['user_id']}
-        webob.Request.blank(
-            url, method='PUT', headers=headers,
-            body=json.dumps(body).encode()).get_response(app)
+        body = json.dumps(same_allocations(current)).encode()
+        webob.Request.blank(url, method='PUT', headers=headers,
+                            body=body).get_response(app)

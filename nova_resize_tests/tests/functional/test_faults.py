@@ -26,16 +26,10 @@ class BoundaryFaultsTestCase(base.ResizeTestCase):
 
     def rewrite_allocations(self):
         """PUT the server's allocations as they are, with its generation."""
-        current = self.placement.get(f'/allocations/{self.server_id}',
-                                     version='1.28').body
-        body = {'allocations': {
-            provider: {'resources': held['resources']}
-            for provider, held in current['allocations'].items()},
-            'consumer_generation': current['consumer_generation'],
-            'project_id': current['project_id'],
-            'user_id': current['user_id']}
-        return self.placement.put(f'/allocations/{self.server_id}', body,
-                                  version='1.28')
+        url = f'/allocations/{self.server_id}'
+        current = self.placement.get(url, version=placement.MICROVERSION).body
+        return self.placement.put(url, placement.same_allocations(current),
+                                  version=placement.MICROVERSION)
 
     def test_conflict_is_placements_own_answer(self):
         fault = placement.PlacementError(call='claim', answer='conflict',
