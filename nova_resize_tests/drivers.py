@@ -18,19 +18,43 @@ class InjectedFault(Exception):
     """Raised by a failing driver; never raised by Nova itself."""
 
 
-def _fault(driver, method):
+class HostCrash(BaseException):
+    """The compute process dies here: no ``except Exception`` of Nova runs.
+
+    Nova's error handlers on these paths catch ``Exception``, so this ends
+    the RPC handler the way a killed process does; only ``finally`` blocks
+    and the instance action event's recording run.
+    """
+
+
+def _fault(driver, method, error=InjectedFault):
     """The exception to raise, noted on the driver as having fired."""
     message = f'{driver.__class__.__name__}.{method} failed on purpose'
     # Read by faults.driver: a row whose driver never raised fails.
     driver.__dict__.setdefault('raised', []).append(message)
-    return InjectedFault(message)
+    return error(message)
+
+
+def _fails(driver, method, error=InjectedFault):
+    """The exception to raise now, or None once the fault is gone.
+
+    ``fail_times`` (set on the driver by faults.driver when a row says the
+    fault goes away) bounds how often it raises; unset, it always raises.
+    """
+    limit = getattr(driver, 'fail_times', None)
+    if limit is not None and len(getattr(driver, 'raised', ())) >= limit:
+        return None
+    return _fault(driver, method, error)
 
 
 class FailsMigrateDiskAndPowerOff(fake.FakeDriver):
     """The source fails to power off and ship the disk (resize_instance)."""
 
     def migrate_disk_and_power_off(self, *args, **kwargs):
-        raise _fault(self, 'migrate_disk_and_power_off')
+        failure = _fails(self, 'migrate_disk_and_power_off')
+        if failure:
+            raise failure
+        return super().migrate_disk_and_power_off(*args, **kwargs)
 
 
 class RollsBackMigrateDiskAndPowerOff(fake.FakeDriver):
@@ -41,8 +65,10 @@ class RollsBackMigrateDiskAndPowerOff(fake.FakeDriver):
     """
 
     def migrate_disk_and_power_off(self, *args, **kwargs):
-        raise exception.InstanceFaultRollback(
-            inner_exception=_fault(self, 'migrate_disk_and_power_off'))
+        failure = _fails(self, 'migrate_disk_and_power_off')
+        if failure:
+            raise exception.InstanceFaultRollback(inner_exception=failure)
+        return super().migrate_disk_and_power_off(*args, **kwargs)
 
 
 class FailsConfirmMigration(fake.FakeDriver):
@@ -94,4 +120,43 @@ class FailsPrepResize(fake.FakeDriver):
     """
 
     def get_host_ip_addr(self):
-        raise _fault(self, 'get_host_ip_addr')
+        failure = _fails(self, 'get_host_ip_addr')
+        if failure:
+            raise failure
+        return super().get_host_ip_addr()
+
+
+# Hosts that die in the middle of a step, each where a dead process is
+# faithful: no ``finally`` of Nova's on that path does work a real crash
+# would skip (confirm_resize's and finish_revert_resize's do, so those are
+# not crash points).
+
+
+class CrashesInPrepResize(fake.FakeDriver):
+    """The destination dies while it claims resources in prep_resize."""
+
+    def get_host_ip_addr(self):
+        raise _fault(self, 'get_host_ip_addr', HostCrash)
+
+
+class CrashesInMigrateDiskAndPowerOff(fake.FakeDriver):
+    """The source dies while it powers the guest off and ships the disk."""
+
+    def migrate_disk_and_power_off(self, *args, **kwargs):
+        raise _fault(self, 'migrate_disk_and_power_off', HostCrash)
+
+
+class CrashesInFinishMigration(fake.FakeDriver):
+    """The destination dies while it spawns the moved guest."""
+
+    def finish_migration(self, *args, **kwargs):
+        raise _fault(self, 'finish_migration', HostCrash)
+
+
+class CrashesInDestroyWhileReverting(fake.FakeDriver):
+    """The destination dies while it destroys the new guest for a revert."""
+
+    def destroy(self, context, instance, *args, **kwargs):
+        if instance.task_state == 'resize_reverting':
+            raise _fault(self, 'destroy', HostCrash)
+        return super().destroy(context, instance, *args, **kwargs)

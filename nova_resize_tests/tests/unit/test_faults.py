@@ -246,3 +246,61 @@ class TestCombinedFaults(testtools.TestCase):
                                      sender='scheduler', how=''))
         self.assertEqual('rpc-drop:m@dest+placement-503:claim@scheduler',
                          fault.where)
+
+
+class TestDriverFaults(testtools.TestCase):
+    """The driver kind: raising drivers, crashes, and faults that go away."""
+
+    def driver_of(self, fault):
+        """A planted host: the fault's driver, as the engine would reach it."""
+        from nova.virt import fake  # noqa: F401  (nova's fake virt driver)
+        driver = fault.driver(virtapi=None)
+        host = types.SimpleNamespace(
+            manager=types.SimpleNamespace(driver=driver))
+        test = types.SimpleNamespace(computes={fault.host: host})
+        return driver, self.useFixture(fault.fixture(test))
+
+    def test_crash_escapes_nova_s_except_exception(self):
+        from nova_resize_tests import drivers
+        from nova_resize_tests.faults import driver as driver_faults
+        fault = driver_faults.Crash(
+            step='finish_migration', host='dest', how='test',
+            driver=drivers.CrashesInFinishMigration)
+        driver, injection = self.driver_of(fault)
+        self.assertEqual([], injection.fired)
+        self.assertEqual(1, len(injection.missed()))
+        try:
+            driver.finish_migration()
+        except Exception:
+            self.fail('a crash was caught by except Exception')
+        except drivers.HostCrash:
+            pass
+        self.assertThat(injection.fired, testtools.matchers.HasLength(1))
+        self.assertEqual([], injection.missed())
+        self.assertEqual('crash-in-finish_migration@dest', fault.where)
+
+    def test_fault_with_times_goes_away(self):
+        from nova_resize_tests import drivers
+        from nova_resize_tests.faults import driver as driver_faults
+        fault = driver_faults.DriverFault(
+            step='prep_resize', host='dest', how='test', times=1,
+            driver=drivers.FailsPrepResize)
+        self.assertEqual('prep_resize-once@dest', fault.where)
+        driver, injection = self.driver_of(fault)
+        injection.step_begins('move')
+        self.assertRaises(drivers.InjectedFault, driver.get_host_ip_addr)
+        # Mended: Nova's own fake answers from now on.
+        self.assertIsNotNone(driver.get_host_ip_addr())
+        self.assertThat(injection.fired, testtools.matchers.HasLength(1))
+
+    def test_fault_without_times_never_goes_away(self):
+        from nova_resize_tests import drivers
+        from nova_resize_tests.faults import driver as driver_faults
+        fault = driver_faults.DriverFault(
+            step='prep_resize', host='dest', how='test',
+            driver=drivers.FailsPrepResize)
+        driver, injection = self.driver_of(fault)
+        injection.step_begins('move')
+        for _ in range(3):
+            self.assertRaises(drivers.InjectedFault, driver.get_host_ip_addr)
+        self.assertThat(injection.fired, testtools.matchers.HasLength(3))
