@@ -6,8 +6,10 @@ every message can say which side leaked. The scheduler prefers ``dest``, then
 ``alternate``, then ``source``, so a move's first choice is always known.
 """
 
+import datetime
 import time
 
+from oslo_utils import timeutils
 import testtools
 from testtools import content
 
@@ -26,6 +28,8 @@ POLL_INTERVAL = 0.05
 #: How long a wait for an event trusts the bell before it reads the records
 #: again anyway.
 RELOOK_SECONDS = 0.5
+#: ``resize_confirm_window`` (seconds) for a row's auto-confirm step.
+AUTO_CONFIRM_WINDOW = 60
 
 
 def deleted_server(server_id):
@@ -69,6 +73,8 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self._cells = {}
         # Every server this test booted (see consumer_role).
         self._server_ids = set()
+        # Hosts taken down (see take_down) and not restarted yet.
+        self._down = {}
         self.addOnException(self._attach_timeline)
         self.audit = self.useFixture(audit.PlacementAudit(self))
         # Placement-based quota counting makes the limits API report what
@@ -81,6 +87,49 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self._providers = None
         return self.useFixture(
             nrt_fixtures.ComputeHost(self, host, driver)).service
+
+    # -- what an operator does to a host ---------------------------------
+
+    def restart_host(self, host):
+        """Restart ``host``'s nova-compute, as after a crash or a reboot.
+
+        The guests the fake hypervisor knows survive, and the new service
+        replaces the old one wherever the suite drives it (the audit's
+        periodic task). A host that was taken down is brought back up.
+        """
+        service_id = self._service_id(host)
+        if self._down.pop(host, False):
+            self.admin_api.put_service_force_down(service_id, False)
+        self.computes[host] = self.restart_compute_service(
+            self.computes[host], keep_hypervisor_state=True)
+
+    def take_down(self, host):
+        """Stop ``host``'s nova-compute and tell the API it is down.
+
+        Without ``forced_down`` the API would trust the last heartbeat for
+        a minute, so it would not treat the host as down.
+        """
+        self.computes[host].stop()
+        self.admin_api.put_service_force_down(self._service_id(host), True)
+        self._down[host] = True
+
+    def _service_id(self, host):
+        return self.admin_api.get_services(
+            host=host, binary='nova-compute')[0]['id']
+
+    def auto_confirm(self, server_id):
+        """Let the destination's auto-confirm periodic confirm the resize.
+
+        The migration is back-dated past the confirm window rather than
+        waited for.
+        """
+        migration = self.migrations(server_id)[-1]
+        self.flags(resize_confirm_window=AUTO_CONFIRM_WINDOW)
+        long_ago = timeutils.utcnow() - datetime.timedelta(
+            seconds=2 * AUTO_CONFIRM_WINDOW)
+        nova_adapter.backdate_migration(migration['uuid'],
+                                        self.cell_of(server_id), long_ago)
+        nova_adapter.auto_confirm(self.computes[migration['dest_compute']])
 
     # -- waiting ---------------------------------------------------------
 
@@ -119,13 +168,18 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             return []
         return nova_adapter.server_migrations(server_id, cell)
 
-    def wait_for_migration_status(self, server_id, status):
-        """Wait for the newest migration's status; return all migrations."""
+    def wait_for_migration_status(self, server_id, status, or_status=()):
+        """Wait for the newest migration's status; return all migrations.
+
+        ``or_status`` lists other statuses to accept (a known Nova problem
+        leaves one); the caller compares what it got.
+        """
         seen = []
+        statuses = (status, *or_status)
 
         def probe():
             seen[:] = self.migrations(server_id)
-            return seen and seen[-1]['status'] == status and list(seen)
+            return seen and seen[-1]['status'] in statuses and list(seen)
 
         return self.wait_for(probe, lambda: (
             f'migration status {status!r} of server {server_id} (seen '
@@ -260,7 +314,11 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
 
     def tearDown(self):
         # Runs before the cleanups stop the services: the audit needs the
-        # computes for the resource tracker's view.
+        # computes for the resource tracker's view, so every host must be
+        # back.
+        if self._down:
+            self.fail(f'hosts still down at the end: {", ".join(self._down)}'
+                      ': a row brings every host back before the audit')
         self.audit.verify()
         super().tearDown()
 

@@ -60,11 +60,14 @@ class Finding:
     #: A task state Nova leaves the server in where the row expects
     #: another (the server is stuck, not a Placement difference).
     task: str = ''
+    #: A migration status Nova leaves where the row expects another (the
+    #: move is never ended).
+    migration: str = ''
 
     @property
     def leaks_in_steps(self):
         """Whether the row's own steps see it (an expected failure)."""
-        return bool(self.allocations or self.task)
+        return bool(self.allocations or self.task or self.migration)
 
     def detail(self):
         """Its block of the ``known-finding`` detail: key: title, reason.
@@ -197,6 +200,59 @@ DELETE_STUCK_DELETING = Finding(
     'in deleting. Only an operator\'s reset-state frees it (nova 30 to 34)',
     audit='(?!)', task='deleting')
 
+INIT_HOST_ROLLBACK_KEEPS_MOVE = Finding(
+    'restart-rolls-back-guest-not-allocations',
+    'a source host restarted after dying in resize_instance powers the '
+    'guest back on, but leaves the migration open and both allocations in '
+    'place',
+    'ComputeManager._init_instance (compute/manager.py 1230-1255 in 34.0.0) '
+    'finds the server in task state resize_migrating, reverts the guest '
+    'with finish_revert_migration and clears the task state, so the server '
+    'is ACTIVE on the source; it neither moves the migration\'s allocation '
+    'back to the instance nor drops the one on the destination nor ends '
+    'the migration, which stays "migrating". The server then holds the '
+    'new flavor on a host it is not on, its own host holds the old flavor '
+    'for a migration that never ends, and deleting it drops only the '
+    'first (nova 30 to 34)',
+    migration='migrating',
+    allocations=_any(
+        # The flavor the move claimed there: new for a resize, old for a
+        # cold migration.
+        r'^provider dest \(\S+\): consumer instance \S+, status \S+ holds '
+        r'.*, expected nothing$',
+        _held('source', 'instance', r'\S+', None, OLD),
+        _held('source', 'migration', r'\S+', OLD)),
+    audit=_any(r'is not over: status migrating', _AUDIT_ORPHAN,
+               _tracker('source'), _tracker('dest'), _QUOTA))
+
+AUTO_CONFIRM_GIVES_UP = Finding(
+    'auto-confirm-error-keeps-migration-allocation',
+    'the auto-confirm periodic ends a migration it cannot confirm in '
+    '"error" and leaves its allocation on the source',
+    'ComputeManager._poll_unconfirmed_resizes (compute/manager.py '
+    '10618-10627 in 34.0.0) sets a migration to error when its server is '
+    'not RESIZED with no task (after an admin\'s reset-state, say) and '
+    'goes on; nothing drops the migration consumer\'s old flavor on the '
+    'source, and nova-manage placement audit then reports it as an orphan '
+    '(nova 30 to 34)',
+    allocations=_held('source', 'migration', 'error', OLD),
+    audit=_any(_AUDIT_ORPHAN, _tracker('source'), _QUOTA))
+
+RESET_DELETE_KEEPS_MIGRATION = Finding(
+    'reset-state-delete-keeps-migration-allocation',
+    'deleting a server reset out of VERIFY_RESIZE leaves the waiting '
+    'migration\'s allocation on the source for good',
+    'API._delete confirms a waiting resize only when the server\'s '
+    'vm_state is RESIZED (compute/api.py 2585 in 34.0.0); after '
+    'os-resetState the server is ERROR or ACTIVE, so the delete drops the '
+    'instance consumer only and the migration stays "finished" holding the '
+    'old flavor on the source, which no later step or periodic task '
+    'removes (nova 30 to 34)',
+    allocations=_held('source', 'migration', 'finished', OLD),
+    audit=_any(_AUDIT_ORPHAN, _tracker('source'), _QUOTA))
+
 ALL = (REVERT_ON_DEST_LEAK, FLAVOR_ROLLED_BACK, CONDUCTOR_REVERT_IGNORED,
        COMPUTE_REVERT_IGNORED, DROP_MIGRATION_FAILED, DELETE_IN_FLIGHT,
-       RESIZE_INSTANCE_HOST_MISMATCH, DELETE_STUCK_DELETING)
+       RESIZE_INSTANCE_HOST_MISMATCH, DELETE_STUCK_DELETING,
+       INIT_HOST_ROLLBACK_KEEPS_MOVE, AUTO_CONFIRM_GIVES_UP,
+       RESET_DELETE_KEEPS_MIGRATION)

@@ -28,6 +28,8 @@ from nova.api.openstack import common as api_common  # noqa: E402
 from nova.cmd import manage  # noqa: E402
 from nova.compute import flavors as compute_flavors  # noqa: E402
 from nova import context as nova_context  # noqa: E402
+from nova.db.main import api as main_db  # noqa: E402
+from nova.db.main import models as main_models  # noqa: E402
 from nova import exception  # noqa: E402
 from nova import objects  # noqa: E402
 
@@ -132,6 +134,28 @@ def server_migrations(server_id, cell):
             ctxt, {'instance_uuid': server_id})
         return sorted(map(_migration_record, found),
                       key=lambda migration: migration['id'])
+
+
+def backdate_migration(migration_uuid, cell, when):
+    """Make the migration look last changed at ``when`` (a naive UTC time).
+
+    Lets a test run the auto-confirm periodic as if its confirm window had
+    passed, instead of sleeping through it. ``Migration.save`` would stamp
+    the time anew, so the row is updated directly.
+    """
+    with _in_cell(cell) as ctxt:
+        with main_db.get_context_manager(ctxt).writer.using(ctxt):
+            changed = ctxt.session.query(main_models.Migration).filter_by(
+                uuid=migration_uuid).update({'updated_at': when},
+                                            synchronize_session=False)
+    if changed != 1:
+        raise LookupError(f'no migration {migration_uuid} in {cell.name}')
+
+
+def auto_confirm(compute):
+    """Run ``compute``'s auto-confirm periodic task once, now."""
+    compute.manager._poll_unconfirmed_resizes(
+        nova_context.get_admin_context())
 
 
 def _migration_record(migration):

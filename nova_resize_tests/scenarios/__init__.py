@@ -27,7 +27,10 @@ SOURCE, DEST, ALTERNATE = 'source', 'dest', 'alternate'
 OLD, NEW = flavors.OLD, flavors.NEW
 
 RESIZE, SAME_HOST, MIGRATE = 'resize', 'resize-same-host', 'migrate'
-OPERATIONS = (RESIZE, SAME_HOST, MIGRATE)
+#: A cold migration to the host the admin names (microversion 2.56):
+#: ``alternate``, which the scheduler would not pick.
+MIGRATE_TO = 'migrate-to-alternate'
+OPERATIONS = (RESIZE, SAME_HOST, MIGRATE, MIGRATE_TO)
 DELETED = 'DELETED'
 #: (operation, the host it moves to, the flavor it moves to)
 MOVES = ((RESIZE, DEST, NEW), (SAME_HOST, SOURCE, NEW), (MIGRATE, DEST, OLD))
@@ -62,8 +65,14 @@ class Step:
 
     @property
     def kind(self):
-        """``move`` for any operation, else the action itself."""
-        return 'move' if self.action in OPERATIONS else self.action
+        """``move`` for any operation, else what the action does.
+
+        The auto-confirm periodic confirms as the user would, so a fault
+        armed on confirm fires there too.
+        """
+        if self.action in OPERATIONS:
+            return 'move'
+        return {'auto-confirm': 'confirm'}.get(self.action, self.action)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +85,9 @@ class Row:
     #: in this row: the row keeps the right expectation and tolerates
     #: exactly their differences.
     findings: tuple = ()
+    #: ``(option, value, group)`` settings the cloud runs with, such as
+    #: ``('max_attempts', 1, 'scheduler')``; shown in the test id.
+    settings: tuple = ()
 
     @property
     def hosts(self):
@@ -88,8 +100,17 @@ class Row:
         fails = self.fault.where if self.fault else 'none'
         if self.alternate:
             fails += '+alternate'
-        then = '+'.join(step.action for step in self.steps[1:]) or 'nothing'
-        return f'{self.operation},fail={fails},then={then}'
+        # Steps before the move (a server stopped first) come first.
+        moves = [step.kind for step in self.steps].index('move')
+        name = self.operation
+        if moves:
+            name += ',after=' + '+'.join(
+                step.action for step in self.steps[:moves])
+        then = '+'.join(step.action for step in self.steps[moves + 1:])
+        name += f',fail={fails},then={then or "nothing"}'
+        for option, value, _group in self.settings:
+            name += f',{option}={value}'
+        return name
 
 
 def held(*allocations):
@@ -124,9 +145,12 @@ def moved(operation, dest, new, role='migration'):
 
 def _gather():
     from nova_resize_tests.scenarios import driver_rows
+    from nova_resize_tests.scenarios import host_rows
+    from nova_resize_tests.scenarios import path_rows
     from nova_resize_tests.scenarios import placement_rows
     from nova_resize_tests.scenarios import rpc_rows
-    return tuple(row for family in (driver_rows, placement_rows, rpc_rows)
+    return tuple(row for family in (driver_rows, placement_rows, rpc_rows,
+                                    host_rows, path_rows)
                  for operation, dest, new in MOVES
                  for row in family.rows(operation, dest, new))
 

@@ -68,7 +68,28 @@ class BoundaryFaultsTestCase(base.ResizeTestCase):
 
 
 class EngineTestCase(testtools.TestCase):
-    """The engine fails a row whose fault matched nothing Nova did."""
+    """The engine's own checks, each on a planted row.
+
+    A row whose fault matched nothing Nova did fails, and so does one that
+    leaves a host down for the audit.
+    """
+
+    def run_row(self, row):
+        case = test_moves.MoveScenarioTestCase('test_move')
+        case.row = row
+        result = testtools.TestResult()
+        case.run(result)
+        return result
+
+    def test_row_that_leaves_a_host_down_fails(self):
+        verify = scenarios.moved(scenarios.RESIZE, scenarios.DEST,
+                                 scenarios.NEW)[0]
+        row = scenarios.Row(scenarios.RESIZE, None, (
+            verify, scenarios.Step('down-dest', verify.expect)))
+        result = self.run_row(row)
+        self.assertEqual(1, len(result.failures), result.errors)
+        self.assertIn('hosts still down at the end: dest',
+                      result.failures[0][1])
 
     def test_row_whose_fault_never_fires_fails(self):
         # Armed on the move, but a successful resize never deletes the
@@ -78,10 +99,7 @@ class EngineTestCase(testtools.TestCase):
             how='never fires')
         verify = scenarios.moved(scenarios.RESIZE, scenarios.DEST,
                                  scenarios.NEW)[0]
-        row = scenarios.Row(scenarios.RESIZE, never, (verify,))
-        case = test_moves.MoveScenarioTestCase('test_move')
-        case.row = row
-        result = testtools.TestResult()
-        case.run(result)
+        result = self.run_row(scenarios.Row(scenarios.RESIZE, never,
+                                            (verify,)))
         self.assertEqual(1, len(result.failures), result.errors)
         self.assertIn('never fired', result.failures[0][1])

@@ -26,15 +26,29 @@ REQUESTS = {
     scenarios.SAME_HOST: lambda t: {
         'resize': {'flavorRef': t.flavor_ids['new']}},
     scenarios.MIGRATE: lambda t: {'migrate': None},
+    scenarios.MIGRATE_TO: lambda t: {'migrate': {'host': scenarios.ALTERNATE}},
     'confirm': lambda t: {'confirmResize': None},
     'revert': lambda t: {'revertResize': None},
     'hard-reboot': lambda t: {'reboot': {'type': 'HARD'}},
+    'stop': lambda t: {'os-stop': None},
+    # An admin's answer to a server stuck in a move (no event: the API
+    # writes the state itself).
+    'reset-error': lambda t: {'os-resetState': {'state': 'error'}},
+    'reset-active': lambda t: {'os-resetState': {'state': 'active'}},
+}
+# What an operator does to a compute host: ``<verb>-<host>``.
+HOST_ACTIONS = {
+    'restart': base.ResizeTestCase.restart_host,
+    'down': base.ResizeTestCase.take_down,
 }
 ENDS_WITH = {
     scenarios.RESIZE: ('resize', 'compute_finish_resize'),
     scenarios.SAME_HOST: ('resize', 'compute_finish_resize'),
     scenarios.MIGRATE: ('migrate', 'compute_finish_resize'),
+    scenarios.MIGRATE_TO: ('migrate', 'compute_finish_resize'),
     'confirm': ('confirmResize', 'compute_confirm_resize'),
+    'auto-confirm': ('confirmResize', 'compute_confirm_resize'),
+    'stop': ('stop', 'compute_stop_instance'),
     'revert': ('revertResize', 'compute_finish_revert_resize'),
     'hard-reboot': ('reboot', 'compute_reboot_instance'),
     'delete': ('delete', 'compute_terminate_instance'),
@@ -57,6 +71,8 @@ class MoveScenarioTestCase(base.ResizeTestCase):
         self.injection = None
         if self.row.operation == scenarios.SAME_HOST:
             self.flags(allow_resize_to_same_host=True)
+        for option, value, group in self.row.settings:
+            self.flags(**{option: value}, group=group)
 
     def start_hosts(self):
         for host in self.row.hosts:
@@ -82,9 +98,14 @@ class MoveScenarioTestCase(base.ResizeTestCase):
         instance_action, event, result = self.expected_end(step)
         if self.injection:
             self.injection.step_begins(step.kind)
+        verb, _, host = step.action.partition('-')
         try:
             if step.action == 'delete':
                 self.api.delete_server(server_id)
+            elif step.action == 'auto-confirm':
+                self.auto_confirm(server_id)
+            elif verb in HOST_ACTIONS:
+                HOST_ACTIONS[verb](self, host)
             elif step.action in REQUESTS:
                 self.api.post_server_action(server_id,
                                             REQUESTS[step.action](self))
@@ -122,8 +143,15 @@ class MoveScenarioTestCase(base.ResizeTestCase):
         label = step.action
         seen = {}
         if expect.migration:
-            seen['migrations'] = self.wait_for_migration_status(
-                server_id, expect.migration)
+            never_ended = tuple(finding.migration for finding
+                                in self.row.findings if finding.migration)
+            migrations = seen['migrations'] = self.wait_for_migration_status(
+                server_id, expect.migration, or_status=never_ended)
+            status = migrations[-1]['status']
+            if status != expect.migration:
+                self.leaks_seen.append(
+                    f'after {label}: migration {migrations[-1]["uuid"]} left '
+                    f'in status {status}, expected {expect.migration}')
         if expect.server == scenarios.DELETED:
             seen['server'] = self.wait_until_deleted(server_id)
         else:

@@ -49,3 +49,17 @@ class TestScenarioTable(testtools.TestCase):
             self.assertTrue(row.steps, row.name)
             for step in row.steps:
                 self.assertIsInstance(step.expect, scenarios.Expect)
+
+    def test_name_shows_steps_before_the_move_and_settings(self):
+        expect = scenarios.Expect('ACTIVE', scenarios.SOURCE, None, {})
+        row = scenarios.Row(
+            scenarios.MIGRATE, None,
+            (scenarios.Step('stop', expect),
+             scenarios.Step(scenarios.MIGRATE, expect),
+             scenarios.Step('auto-confirm', expect)),
+            settings=(('max_attempts', 1, 'scheduler'),))
+        self.assertEqual(
+            'migrate,after=stop,fail=none,then=auto-confirm,max_attempts=1',
+            row.name)
+        # The periodic confirms as the user would: a confirm fault fires.
+        self.assertEqual('confirm', row.steps[2].kind)
