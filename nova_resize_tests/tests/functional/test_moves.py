@@ -122,8 +122,15 @@ class MoveScenarioTestCase(base.ResizeTestCase):
         # compute host was lost on the way): the check waits for the
         # migration status the API sets before it sends the message.
 
-    def check(self, step, server_id):
+    def run_step(self, step, server_id):
+        """Act, then check; a wait that times out says what Placement holds.
+
+        Whether Nova never ended the step's event or never reached the
+        state the row expects, the message compares Placement with the
+        step's expectation, so it names the provider and consumer.
+        """
         try:
+            self.act(step, server_id)
             self.check_step(step, server_id)
         except self.failureException as waited:
             if not str(waited).startswith('waited '):
@@ -212,8 +219,7 @@ class MoveScenarioTestCase(base.ResizeTestCase):
         last = self.row.steps[-1].expect.migration
         self.audit.expect_unfinished(last)
         for step in self.row.steps:
-            self.act(step, server_id)
-            self.check(step, server_id)
+            self.run_step(step, server_id)
         if self.injection:
             missed = self.injection.missed()
             if missed:
