@@ -97,9 +97,9 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         replaces the old one wherever the suite drives it (the audit's
         periodic task). A host that was taken down is brought back up.
         """
-        service_id = self._service_id(host)
         if self._down.pop(host, False):
-            self.admin_api.put_service_force_down(service_id, False)
+            self.admin_api.put_service_force_down(self._service_id(host),
+                                                  False)
         self.computes[host] = self.restart_compute_service(
             self.computes[host], keep_hypervisor_state=True)
 

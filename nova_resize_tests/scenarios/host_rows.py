@@ -17,24 +17,25 @@ from nova_resize_tests import scenarios as s
 from nova_resize_tests.scenarios import driver_rows
 from nova_resize_tests.scenarios import rpc_rows
 
-CRASH_PREP = driver.Crash(
-    step='prep_resize', host=s.DEST,
-    how='driver CrashesInPrepResize dies in the move claim',
-    event='compute_prep_resize', driver=drivers.CrashesInPrepResize)
-CRASH_MIGRATE_DISK = driver.Crash(
-    step='migrate_disk_and_power_off', host=s.SOURCE,
-    how='driver CrashesInMigrateDiskAndPowerOff dies',
-    event='compute_resize_instance',
-    driver=drivers.CrashesInMigrateDiskAndPowerOff)
-CRASH_FINISH = driver.Crash(
-    step='finish_migration', host=s.DEST,
-    how='driver CrashesInFinishMigration dies',
-    event='compute_finish_resize', driver=drivers.CrashesInFinishMigration)
-CRASH_REVERT = driver.Crash(
-    step='destroy_on_revert', host=s.DEST,
-    how='driver CrashesInDestroyWhileReverting dies', action='revert',
-    event='compute_revert_resize',
-    driver=drivers.CrashesInDestroyWhileReverting)
+
+def _crash(driver_class, step, host, event, action='move'):
+    """The host dies where ``driver_class`` says; README's line is its own."""
+    return driver.Crash(
+        step=step, host=host, event=event, action=action, driver=driver_class,
+        how=f'driver {driver_class.__name__}: '
+            + driver_class.__doc__.split('\n')[0].rstrip('.'))
+
+
+CRASH_PREP = _crash(drivers.CrashesInPrepResize, 'prep_resize', s.DEST,
+                    'compute_prep_resize')
+CRASH_MIGRATE_DISK = _crash(drivers.CrashesInMigrateDiskAndPowerOff,
+                            'migrate_disk_and_power_off', s.SOURCE,
+                            'compute_resize_instance')
+CRASH_FINISH = _crash(drivers.CrashesInFinishMigration, 'finish_migration',
+                      s.DEST, 'compute_finish_resize')
+CRASH_REVERT = _crash(drivers.CrashesInDestroyWhileReverting,
+                      'destroy_on_revert', s.DEST, 'compute_revert_resize',
+                      action='revert')
 
 
 def rows(operation, dest, new):

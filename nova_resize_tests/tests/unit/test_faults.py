@@ -253,7 +253,6 @@ class TestDriverFaults(testtools.TestCase):
 
     def driver_of(self, fault):
         """A planted host: the fault's driver, as the engine would reach it."""
-        from nova.virt import fake  # noqa: F401  (nova's fake virt driver)
         driver = fault.driver(virtapi=None)
         host = types.SimpleNamespace(
             manager=types.SimpleNamespace(driver=driver))
