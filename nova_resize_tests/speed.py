@@ -8,9 +8,13 @@ fixture was measured to bring is in its docstring; README.rst
 """
 
 import json
+import types
+import weakref
 
 import fixtures
 import jsonschema
+from sqlalchemy.sql import elements
+from sqlalchemy import util as sqlalchemy_util
 
 
 class SchemasCheckedOnce(fixtures.Fixture):
@@ -52,6 +56,96 @@ class SchemasCheckedOnce(fixtures.Fixture):
             classmethod(check_schema)))
 
 
+def dialect_settings(dialect):
+    """What decides how ``dialect`` compiles a statement, as a hashable key.
+
+    Its class and every setting it holds: plain values as they are, modules
+    by name, functions (a JSON serializer) by identity, and other objects
+    (its identifier preparer, its type compiler, which its class and these
+    settings make) by their class. Two engines on the same database library
+    with the same options give equal keys.
+    """
+    settings = []
+    for name, value in sorted(vars(dialect).items()):
+        if name == '_type_memos':
+            # A per-dialect cache of type processors, not a setting.
+            continue
+        plain = (bool, int, float, str, tuple, frozenset)
+        if value is None or isinstance(value, plain):
+            settings.append((name, value))
+        elif isinstance(value, types.ModuleType):
+            settings.append((name, 'module', value.__name__))
+        elif isinstance(value, (types.FunctionType, types.MethodType,
+                                types.BuiltinFunctionType)):
+            settings.append((name, 'function', id(value)))
+        else:
+            settings.append((name, 'object', type(value).__qualname__))
+    return (type(dialect), tuple(settings))
+
+
+class _AcrossEngines:
+    """A compiled-statement cache that equally set-up dialects share.
+
+    SQLAlchemy keys a compiled statement by the dialect *object*; this view
+    puts :func:`dialect_settings` in its place, so a new engine finds what
+    an earlier, equally set-up one compiled.
+    """
+
+    __slots__ = ('store', 'settings')
+
+    def __init__(self, store, settings):
+        self.store = store
+        self.settings = settings
+
+    def _key(self, key):
+        return (self.settings,) + tuple(key[1:])
+
+    def get(self, key, default=None):
+        return self.store.get(self._key(key), default)
+
+    def __setitem__(self, key, compiled):
+        self.store[self._key(key)] = compiled
+
+
+class CompiledStatementsShared(fixtures.Fixture):
+    """Compile each SQL statement once per process, not once per test.
+
+    SQLAlchemy caches every statement it compiles, keyed by the statement's
+    structure and by the dialect object of the engine that runs it. Each
+    test builds new engines for Nova's and Placement's databases, with new
+    dialect objects, so every test compiled again the same 194 statements
+    the previous test had compiled (a resize and revert row; 0.3 s of CPU,
+    measured with nova 34), and the compiled statements that ORM flushes
+    keep per table kept filling with entries no later test could reuse.
+    Here engines whose dialects have the same class and settings share one
+    cache (SQLAlchemy's own LRU cache, of ``CAPACITY`` statements): what is
+    compiled depends only on the statement and those settings. Statements
+    still run on each test's own engine and database; an engine or
+    statement that asks for no cache still gets none.
+    """
+
+    CAPACITY = 5000
+    _store = sqlalchemy_util.LRUCache(CAPACITY)
+    _settings = weakref.WeakKeyDictionary()
+
+    def _setUp(self):
+        original = elements.ClauseElement._compile_w_cache
+        store, known = self._store, self._settings
+
+        def compile_w_cache(element, dialect, *, compiled_cache, **kwargs):
+            if compiled_cache is not None:
+                settings = known.get(dialect)
+                if settings is None:
+                    settings = known[dialect] = dialect_settings(dialect)
+                compiled_cache = _AcrossEngines(store, settings)
+            return original(element, dialect, compiled_cache=compiled_cache,
+                            **kwargs)
+
+        self.useFixture(fixtures.MonkeyPatch(
+            'sqlalchemy.sql.elements.ClauseElement._compile_w_cache',
+            compile_w_cache))
+
+
 class EverySaving(fixtures.Fixture):
     """Every fixture of this module: what :class:`base.ResizeTestCase` uses.
 
@@ -59,7 +153,7 @@ class EverySaving(fixtures.Fixture):
     only.
     """
 
-    FIXTURES = (SchemasCheckedOnce,)
+    FIXTURES = (SchemasCheckedOnce, CompiledStatementsShared)
 
     def _setUp(self):
         for fixture in self.FIXTURES:

@@ -4,6 +4,8 @@ import uuid
 
 import fixtures
 import jsonschema
+import sqlalchemy
+from sqlalchemy.sql import elements
 import testtools
 
 from nova_resize_tests import speed
@@ -83,6 +85,94 @@ class TestSchemasCheckedOnce(CountsSchemaChecks):
             jsonschema.validate({'vcpus': 2}, schema)
         jsonschema.validate({'vcpus': 2}, schema)
         self.assertEqual(2, len(self.checked))
+
+
+class TestCompiledStatementsShared(testtools.TestCase):
+    """Engines of equal set-up share compiled SQL; results stay the same."""
+
+    def setUp(self):
+        super().setUp()
+        # A table no other test compiles statements for (the store is
+        # shared by the whole process).
+        self.table = sqlalchemy.Table(
+            f't{uuid.uuid4().hex}', sqlalchemy.MetaData(),
+            sqlalchemy.Column('id', sqlalchemy.Integer, primary_key=True),
+            sqlalchemy.Column('name', sqlalchemy.String(20)))
+        # Counts real compilations, hits of any cache excluded.
+        self.compiled = []
+        original = elements.CompilerElement._compiler
+
+        def counting(element, dialect, **kwargs):
+            self.compiled.append(type(element).__name__)
+            return original(element, dialect, **kwargs)
+
+        self.useFixture(fixtures.MonkeyPatch(
+            'sqlalchemy.sql.elements.CompilerElement._compiler', counting))
+
+    def names(self, engine, options=None):
+        """Set the table up on ``engine``, add rows, read their names."""
+        statement = sqlalchemy.select(self.table.c.name).where(
+            self.table.c.id > sqlalchemy.bindparam('low')).order_by(
+            self.table.c.id)
+        with engine.begin() as connection:
+            self.table.create(connection)
+            connection.execute(self.table.insert(),
+                               [{'id': 1, 'name': 'one'},
+                                {'id': 2, 'name': 'two'}])
+            if options:
+                connection = connection.execution_options(**options)
+            self.compiled.clear()
+            return [row.name for row in connection.execute(
+                statement, {'low': 1})]
+
+    def test_a_new_engine_reuses_what_an_earlier_one_compiled(self):
+        self.useFixture(speed.CompiledStatementsShared())
+        self.assertEqual(['two'], self.names(sqlalchemy.create_engine(
+            'sqlite://')))
+        self.assertEqual(1, len(self.compiled))
+        self.assertEqual(['two'], self.names(sqlalchemy.create_engine(
+            'sqlite://')))
+        self.assertEqual([], self.compiled)
+
+    def test_without_it_each_engine_compiles_again(self):
+        # The cost the fixture removes: proves the test above can fail.
+        for _ in range(2):
+            self.assertEqual(['two'], self.names(sqlalchemy.create_engine(
+                'sqlite://')))
+            self.assertEqual(1, len(self.compiled))
+
+    def test_a_dialect_set_up_differently_compiles_its_own(self):
+        self.useFixture(speed.CompiledStatementsShared())
+        qmark = sqlalchemy.create_engine('sqlite://')
+        named = sqlalchemy.create_engine('sqlite://', paramstyle='named')
+        self.assertEqual(['two'], self.names(qmark))
+        self.assertEqual(['two'], self.names(named))
+        self.assertEqual(1, len(self.compiled))
+        self.assertNotEqual(speed.dialect_settings(qmark.dialect),
+                            speed.dialect_settings(named.dialect))
+
+    def test_no_cache_asked_for_means_none(self):
+        self.useFixture(speed.CompiledStatementsShared())
+        engine = sqlalchemy.create_engine('sqlite://')
+        self.names(engine)
+        self.assertEqual(['two'], self.names(
+            sqlalchemy.create_engine('sqlite://'),
+            options={'compiled_cache': None}))
+        self.assertEqual(1, len(self.compiled))
+
+    def test_settings_name_what_compiles_differently(self):
+        plain = sqlalchemy.create_engine('sqlite://').dialect
+        self.assertEqual(speed.dialect_settings(plain),
+                         speed.dialect_settings(
+                             sqlalchemy.create_engine('sqlite://').dialect))
+        self.assertNotEqual(
+            speed.dialect_settings(plain),
+            speed.dialect_settings(sqlalchemy.create_engine(
+                'sqlite://', label_length=10).dialect))
+        self.assertNotEqual(
+            speed.dialect_settings(plain),
+            speed.dialect_settings(sqlalchemy.create_engine(
+                'sqlite://', json_serializer=repr).dialect))
 
 
 class TestEverySaving(CountsSchemaChecks):
