@@ -56,11 +56,15 @@ class SchemasCheckedOnce(fixtures.Fixture):
             classmethod(check_schema)))
 
 
+#: Setting values a dialect's key holds as they are.
+_PLAIN = (bool, int, float, str, tuple, frozenset)
+
+
 def dialect_settings(dialect):
     """What decides how ``dialect`` compiles a statement, as a hashable key.
 
     Its class and every setting it holds: plain values as they are, modules
-    by name, functions (a JSON serializer) by identity, and other objects
+    by name, functions (a JSON serializer) themselves, and other objects
     (its identifier preparer, its type compiler, which its class and these
     settings make) by their class. Two engines on the same database library
     with the same options give equal keys.
@@ -70,14 +74,13 @@ def dialect_settings(dialect):
         if name == '_type_memos':
             # A per-dialect cache of type processors, not a setting.
             continue
-        plain = (bool, int, float, str, tuple, frozenset)
-        if value is None or isinstance(value, plain):
+        if value is None or isinstance(value, _PLAIN):
             settings.append((name, value))
         elif isinstance(value, types.ModuleType):
             settings.append((name, 'module', value.__name__))
         elif isinstance(value, (types.FunctionType, types.MethodType,
                                 types.BuiltinFunctionType)):
-            settings.append((name, 'function', id(value)))
+            settings.append((name, 'function', value))
         else:
             settings.append((name, 'object', type(value).__qualname__))
     return (type(dialect), tuple(settings))
@@ -126,18 +129,19 @@ class CompiledStatementsShared(fixtures.Fixture):
 
     CAPACITY = 5000
     _store = sqlalchemy_util.LRUCache(CAPACITY)
-    _settings = weakref.WeakKeyDictionary()
+    #: The shared view of each dialect seen, made at its first statement.
+    _views = weakref.WeakKeyDictionary()
 
     def _setUp(self):
         original = elements.ClauseElement._compile_w_cache
-        store, known = self._store, self._settings
+        store, views = self._store, self._views
 
         def compile_w_cache(element, dialect, *, compiled_cache, **kwargs):
             if compiled_cache is not None:
-                settings = known.get(dialect)
-                if settings is None:
-                    settings = known[dialect] = dialect_settings(dialect)
-                compiled_cache = _AcrossEngines(store, settings)
+                compiled_cache = views.get(dialect)
+                if compiled_cache is None:
+                    compiled_cache = views[dialect] = _AcrossEngines(
+                        store, dialect_settings(dialect))
             return original(element, dialect, compiled_cache=compiled_cache,
                             **kwargs)
 
