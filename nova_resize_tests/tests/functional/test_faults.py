@@ -59,7 +59,10 @@ class BoundaryFaultsTestCase(base.ResizeTestCase):
         self.assertEqual('pre-migrating',
                          self.migrations(self.server_id)[-1]['status'])
         injection.step_begins(rpc.RELEASE)
-        self.wait_for_migration_status(self.server_id, 'finished')
+        # Not the migration's 'finished': the destination marks it so a
+        # moment before the server's VERIFY_RESIZE, and a confirm in
+        # between is refused.
+        self.wait_for_server_status(self.server_id, 'VERIFY_RESIZE')
         self.api.post_server_action(self.server_id, {'confirmResize': None})
         # The migration is marked confirmed before its allocation goes:
         # the event ends after both.

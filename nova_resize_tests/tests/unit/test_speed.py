@@ -4,9 +4,11 @@ import uuid
 
 import fixtures
 import jsonschema
+from oslo_db.sqlalchemy import engines
 import sqlalchemy
 from sqlalchemy.sql import elements
 import testtools
+from testtools import matchers
 
 from nova_resize_tests import speed
 
@@ -173,6 +175,76 @@ class TestCompiledStatementsShared(testtools.TestCase):
             speed.dialect_settings(plain),
             speed.dialect_settings(sqlalchemy.create_engine(
                 'sqlite://', json_serializer=repr).dialect))
+
+
+class TestSqliteFileConnectionsPooled(testtools.TestCase):
+    """SQLite file engines keep connections; nothing else changes."""
+
+    def setUp(self):
+        super().setUp()
+        self.path = self.useFixture(fixtures.TempDir()).join('cell1.sqlite')
+
+    def engine(self, url=None):
+        """An engine built as oslo.db builds Nova's and Placement's."""
+        engine = engines.create_engine(url or f'sqlite:///{self.path}')
+        self.addCleanup(engine.dispose)
+        self.connects = []
+        sqlalchemy.event.listen(engine, 'connect',
+                                lambda *args: self.connects.append(1))
+        return engine
+
+    def transactions(self, engine):
+        """Three transactions: create, write, read back."""
+        with engine.begin() as connection:
+            connection.exec_driver_sql('CREATE TABLE t (name TEXT)')
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO t VALUES ('one')")
+        with engine.connect() as connection:
+            return connection.exec_driver_sql(
+                'SELECT name FROM t').scalars().all()
+
+    def test_a_file_engine_reuses_its_connection(self):
+        self.useFixture(speed.SqliteFileConnectionsPooled())
+        engine = self.engine()
+        self.assertThat(engine.pool, matchers.IsInstance(
+            sqlalchemy.pool.QueuePool))
+        self.assertEqual(['one'], self.transactions(engine))
+        # The connection oslo.db opened to try the database serves all.
+        self.assertEqual([], self.connects)
+
+    def test_without_it_each_transaction_connects(self):
+        # The cost the fixture removes: proves the test above can fail.
+        engine = self.engine()
+        self.assertThat(engine.pool, matchers.IsInstance(
+            sqlalchemy.pool.NullPool))
+        self.assertEqual(['one'], self.transactions(engine))
+        self.assertEqual(3, len(self.connects))
+
+    def test_an_in_memory_engine_is_left_as_it_was(self):
+        self.useFixture(speed.SqliteFileConnectionsPooled())
+        self.assertThat(self.engine('sqlite://').pool, matchers.IsInstance(
+            sqlalchemy.pool.StaticPool))
+
+    def test_a_pool_asked_for_elsewhere_is_kept(self):
+        self.useFixture(speed.SqliteFileConnectionsPooled())
+        engine = sqlalchemy.create_engine(
+            'sqlite://', poolclass=sqlalchemy.pool.NullPool)
+        self.assertThat(engine.pool, matchers.IsInstance(
+            sqlalchemy.pool.NullPool))
+
+    def test_which_urls_are_files(self):
+        self.assertTrue(speed.is_sqlite_file('sqlite:////tmp/a.sqlite'))
+        self.assertTrue(speed.is_sqlite_file('sqlite+pysqlite:///a.db'))
+        for url in ('sqlite://', 'sqlite:///:memory:',
+                    'sqlite:///file:a?mode=memory&uri=true',
+                    'mysql+pymysql://u:p@localhost/nova'):
+            self.assertFalse(speed.is_sqlite_file(url), url)
+
+    def test_it_goes_with_the_fixture(self):
+        with speed.SqliteFileConnectionsPooled():
+            pass
+        self.assertThat(self.engine().pool, matchers.IsInstance(
+            sqlalchemy.pool.NullPool))
 
 
 class TestEverySaving(CountsSchemaChecks):
