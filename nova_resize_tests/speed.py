@@ -174,8 +174,10 @@ class SqliteFileConnectionsPooled(fixtures.Fixture):
     SQLAlchemy's own default for such files instead, a ``QueuePool``:
     transactions, isolation and the file are the same, only the connection
     outlives a transaction (oslo.db still pings it at checkout, and the
-    pool rolls back whatever a transaction left).
-    Every other engine is created exactly as asked.
+    pool rolls back whatever a transaction left). oslo.db asks for
+    ``NullPool`` for every SQLite file, and the fixture cannot tell who
+    asked, so any SQLite file engine asked for with it gets the pool; every
+    other engine is created exactly as asked.
     """
 
     def _setUp(self):
@@ -184,8 +186,7 @@ class SqliteFileConnectionsPooled(fixtures.Fixture):
         def create_engine(url, *args, **kwargs):
             if (kwargs.get('poolclass') is sqlalchemy.pool.NullPool
                     and is_sqlite_file(url)):
-                kwargs = dict(kwargs)
-                del kwargs['poolclass']
+                kwargs.pop('poolclass')
             return original(url, *args, **kwargs)
 
         # oslo.db calls it through the module, as sqlalchemy.create_engine.

@@ -225,7 +225,7 @@ class TestSqliteFileConnectionsPooled(testtools.TestCase):
         self.assertThat(self.engine('sqlite://').pool, matchers.IsInstance(
             sqlalchemy.pool.StaticPool))
 
-    def test_a_pool_asked_for_elsewhere_is_kept(self):
+    def test_a_null_pool_in_memory_is_kept(self):
         self.useFixture(speed.SqliteFileConnectionsPooled())
         engine = sqlalchemy.create_engine(
             'sqlite://', poolclass=sqlalchemy.pool.NullPool)
