@@ -252,11 +252,20 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
 
     # -- booting ---------------------------------------------------------
 
-    def boot_on(self, host, flavor=flavors.OLD):
-        """Boot a server with ``flavor`` on ``host``; return it ACTIVE."""
+    def boot_on(self, host, flavor=flavors.OLD, volume_backed=False):
+        """Boot a server with ``flavor`` on ``host``; return it ACTIVE.
+
+        ``volume_backed`` boots it from a volume of the fake Cinder, made
+        from the fake Glance's image, instead of from the image.
+        """
         request = self._build_server(
             image_uuid=nova_adapter.IMAGE_ID,
             flavor_id=self.flavor_ids[flavor.name], networks='none')
+        if volume_backed:
+            request.pop('imageRef')
+            request['block_device_mapping_v2'] = [{
+                'boot_index': 0, 'uuid': nova_adapter.IMAGE_BACKED_VOLUME,
+                'source_type': 'volume', 'destination_type': 'volume'}]
         request['availability_zone'] = f'nova:{host}'
         server_id = self.api.post_server({'server': request})['id']
         self._server_ids.add(server_id)

@@ -33,11 +33,15 @@ def _held(provider, role, status, flavor, expected=None):
     """One line of the allocation check: ``role`` holds ``flavor`` there.
 
     ``status`` is a regex (``\\S+`` where follow-ups change it); a flavor
-    of None means nothing.
+    of None means nothing. A flavor also stands for its volume-backed twin,
+    so one finding covers a row told for either kind of server.
     """
     def amount(flavor):
-        return re.escape(flavors.format_resources(
-            flavor.resources if flavor else None))
+        if flavor is None:
+            return re.escape(flavors.format_resources(None))
+        return '(?:%s)' % '|'.join(
+            re.escape(flavors.format_resources(twin.resources))
+            for twin in (flavor, flavors.ON_VOLUME[flavor]))
 
     return (rf'^provider {provider} \(\S+\): consumer {role} \S+, status '
             rf'{status} holds {amount(flavor)}, expected {amount(expected)}$')

@@ -3,6 +3,14 @@
 ``OLD`` and ``NEW`` differ on every resource class and neither is a multiple
 of the other, so a swapped, doubled or half-cleaned allocation can never add
 up to the right numbers by accident.
+
+A volume-backed server's root disk is a volume, so Placement must hold no
+DISK_GB for it. Its rows boot and resize with ``OLD_ON_VOLUME`` and
+``NEW_ON_VOLUME``, whose root disks are larger than any fake host's whole
+disk: counted anywhere, they would make the boot or the move fail to
+schedule, and a tracker that counted one would show it plainly. Their CPU
+and memory differ from ``OLD`` and ``NEW`` too, so no allocation of one
+shape can pass for the other.
 """
 
 import dataclasses
@@ -18,16 +26,28 @@ class Flavor:
     vcpus: int
     memory_mb: int
     disk_gb: int
+    #: False for the flavors of volume-backed servers: their root disk is
+    #: not on the host, so the allocation has no DISK_GB.
+    local_disk: bool = True
 
     @property
     def resources(self):
-        return {orc.VCPU: self.vcpus, orc.MEMORY_MB: self.memory_mb,
-                orc.DISK_GB: self.disk_gb}
+        held = {orc.VCPU: self.vcpus, orc.MEMORY_MB: self.memory_mb}
+        if self.local_disk:
+            held[orc.DISK_GB] = self.disk_gb
+        return held
 
 
 OLD = Flavor('old', vcpus=2, memory_mb=512, disk_gb=10)
 NEW = Flavor('new', vcpus=3, memory_mb=832, disk_gb=17)
-ALL = (OLD, NEW)
+# nova.virt.fake.FakeDriver reports 600000 GB of local disk.
+OLD_ON_VOLUME = Flavor('old-volume', vcpus=5, memory_mb=704,
+                       disk_gb=700000, local_disk=False)
+NEW_ON_VOLUME = Flavor('new-volume', vcpus=7, memory_mb=960,
+                       disk_gb=900000, local_disk=False)
+ALL = (OLD, NEW, OLD_ON_VOLUME, NEW_ON_VOLUME)
+#: The flavor a volume-backed row uses where an image-backed row uses the key.
+ON_VOLUME = {OLD: OLD_ON_VOLUME, NEW: NEW_ON_VOLUME}
 
 
 def name_of(resources, flavors=ALL):

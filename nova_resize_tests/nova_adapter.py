@@ -43,6 +43,10 @@ HostNameWeigherFixture = nova_fixtures.HostNameWeigherFixture
 #: a round trip to look one up.
 IMAGE_ID = nova_fixtures.GlanceFixture.image1['id']
 
+#: A volume the fake Cinder serves, made from that image: a server booted
+#: from it is volume-backed.
+IMAGE_BACKED_VOLUME = nova_fixtures.CinderFixture.IMAGE_BACKED_VOL
+
 #: Fault recorded by ``nova.virt.fake.FakeFinishMigrationFailDriver``.
 NOVA_FINISH_MIGRATION_FAIL_DRIVER = 'fake.FakeFinishMigrationFailDriver'
 

@@ -28,10 +28,13 @@ import testtools
 from nova_resize_tests import preflight
 
 #: A scenario engine's test id; the module and class may be any under
-#: nova_resize_tests.tests.functional, the method is test_move.
+#: nova_resize_tests.tests.functional, the method is test_move. The
+#: operation may carry the server's shape and the steps before the move
+#: (``migrate,volume-backed,after=stop``); settings follow the follow-ups.
 SCENARIO_ID = re.compile(
     r'^(?P<test>nova_resize_tests\.tests\.functional\.\S+\.test_move)'
-    r'\((?P<op>[^,]+),fail=(?P<fail>.*),then=(?P<then>[^,()]*)\)$')
+    r'\((?P<op>.+?),fail=(?P<fail>.*),then=(?P<then>[^,()]*)'
+    r'(?P<settings>(?:,[^,()=]+=[^,()]*)*)\)$')
 _SHORT = re.compile(r'^nova_resize_tests\.tests\.functional\.')
 #: The details the report shows, by their name in the subunit stream.
 FAILURE, TIMELINE, FINDING = 'traceback', 'placement-timeline', 'known-finding'
@@ -116,7 +119,12 @@ def parse(test_id):
     found = SCENARIO_ID.match(test_id)
     if not found:
         return None
-    return Row(**found.groupdict())
+    parts = found.groupdict()
+    settings = parts.pop('settings')
+    if settings:
+        # A setting changes where the move fails, not what follows.
+        parts['fail'] += f' ({settings[1:]})'
+    return Row(**parts)
 
 
 def short(test_id):

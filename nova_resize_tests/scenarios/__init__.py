@@ -5,8 +5,9 @@ step: see :mod:`nova_resize_tests.faults`) and the follow-up actions; each
 step carries the end state a correct Nova must leave: server status and
 host, migration status, and the allocations per provider per consumer with
 the flavor they equal. The rows live in one module per fault family
-(:mod:`.driver_rows`, :mod:`.placement_rows`, :mod:`.rpc_rows`) and are
-gathered here.
+(:mod:`.driver_rows`, :mod:`.placement_rows`, :mod:`.rpc_rows`,
+:mod:`.host_rows`, :mod:`.path_rows`, :mod:`.volume_rows`) and are gathered
+here.
 
 The rule behind every expectation: once a migration is over (confirmed,
 reverted, error), the server's current host holds the server's current
@@ -32,6 +33,8 @@ RESIZE, SAME_HOST, MIGRATE = 'resize', 'resize-same-host', 'migrate'
 MIGRATE_TO = 'migrate-to-alternate'
 OPERATIONS = (RESIZE, SAME_HOST, MIGRATE, MIGRATE_TO)
 DELETED = 'DELETED'
+#: What a server boots from: an image on the host's disk, or a volume.
+IMAGE, VOLUME = 'image', 'volume-backed'
 #: (operation, the host it moves to, the flavor it moves to)
 MOVES = ((RESIZE, DEST, NEW), (SAME_HOST, SOURCE, NEW), (MIGRATE, DEST, OLD))
 
@@ -88,6 +91,11 @@ class Row:
     #: ``(option, value, group)`` settings the cloud runs with, such as
     #: ``('max_attempts', 1, 'scheduler')``; shown in the test id.
     settings: tuple = ()
+    #: What the server boots from (``IMAGE`` or ``VOLUME``); a shape other
+    #: than the image follows the operation in the test id.
+    server: str = IMAGE
+    #: The flavor the server boots with and the one a resize asks for.
+    flavors: tuple = (OLD, NEW)
 
     @property
     def hosts(self):
@@ -96,18 +104,30 @@ class Row:
         return (SOURCE, DEST, ALTERNATE) if self.alternate else (SOURCE, DEST)
 
     @property
+    def _moves(self):
+        """Where the move is among the steps."""
+        return [step.kind for step in self.steps].index('move')
+
+    @property
+    def then(self):
+        """The test id's part after ``then=``: the steps after the move."""
+        return '+'.join(step.action for step in
+                        self.steps[self._moves + 1:]) or 'nothing'
+
+    @property
     def name(self):
         fails = self.fault.where if self.fault else 'none'
         if self.alternate:
             fails += '+alternate'
         # Steps before the move (a server stopped first) come first.
-        moves = [step.kind for step in self.steps].index('move')
         name = self.operation
+        if self.server != IMAGE:
+            name += f',{self.server}'
+        moves = self._moves
         if moves:
             name += ',after=' + '+'.join(
                 step.action for step in self.steps[:moves])
-        then = '+'.join(step.action for step in self.steps[moves + 1:])
-        name += f',fail={fails},then={then or "nothing"}'
+        name += f',fail={fails},then={self.then}'
         for option, value, _group in self.settings:
             name += f',{option}={value}'
         return name
@@ -143,14 +163,35 @@ def moved(operation, dest, new, role='migration'):
     )
 
 
+def on_volume(row):
+    """``row`` for a volume-backed server.
+
+    The rule is the same; the server boots from a volume, and every flavor
+    the row expects is replaced by its volume-backed twin
+    (:data:`flavors.ON_VOLUME`), whose allocation holds no DISK_GB.
+    """
+    def twin(expect):
+        return dataclasses.replace(expect, allocations={
+            host: {role: flavors.ON_VOLUME[flavor]
+                   for role, flavor in held.items()}
+            for host, held in expect.allocations.items()})
+
+    return dataclasses.replace(
+        row, server=VOLUME,
+        flavors=tuple(flavors.ON_VOLUME[flavor] for flavor in row.flavors),
+        steps=tuple(dataclasses.replace(step, expect=twin(step.expect))
+                    for step in row.steps))
+
+
 def _gather():
     from nova_resize_tests.scenarios import driver_rows
     from nova_resize_tests.scenarios import host_rows
     from nova_resize_tests.scenarios import path_rows
     from nova_resize_tests.scenarios import placement_rows
     from nova_resize_tests.scenarios import rpc_rows
+    from nova_resize_tests.scenarios import volume_rows
     return tuple(row for family in (driver_rows, placement_rows, rpc_rows,
-                                    host_rows, path_rows)
+                                    host_rows, path_rows, volume_rows)
                  for operation, dest, new in MOVES
                  for row in family.rows(operation, dest, new))
 

@@ -22,9 +22,8 @@ load_tests = testscenarios.load_tests_apply_scenarios
 # How each action is requested, and the instance action event whose end
 # means Nova finished with it when no fault is injected in it.
 REQUESTS = {
-    scenarios.RESIZE: lambda t: {'resize': {'flavorRef': t.flavor_ids['new']}},
-    scenarios.SAME_HOST: lambda t: {
-        'resize': {'flavorRef': t.flavor_ids['new']}},
+    scenarios.RESIZE: lambda t: {'resize': {'flavorRef': t.new_flavor_id}},
+    scenarios.SAME_HOST: lambda t: {'resize': {'flavorRef': t.new_flavor_id}},
     scenarios.MIGRATE: lambda t: {'migrate': None},
     scenarios.MIGRATE_TO: lambda t: {'migrate': {'host': scenarios.ALTERNATE}},
     'confirm': lambda t: {'confirmResize': None},
@@ -73,6 +72,10 @@ class MoveScenarioTestCase(base.ResizeTestCase):
             self.flags(allow_resize_to_same_host=True)
         for option, value, group in self.row.settings:
             self.flags(**{option: value}, group=group)
+
+    @property
+    def new_flavor_id(self):
+        return self.flavor_ids[self.row.flavors[1].name]
 
     def start_hosts(self):
         for host in self.row.hosts:
@@ -212,10 +215,13 @@ class MoveScenarioTestCase(base.ResizeTestCase):
         if self.row.fault:
             self.injection = self.useFixture(self.row.fault.fixture(self))
         self.start_hosts()
-        server = self.boot_on(scenarios.SOURCE)
+        booted_with = self.row.flavors[0]
+        on_volume = self.row.server == scenarios.VOLUME
+        server = self.boot_on(scenarios.SOURCE, booted_with,
+                              volume_backed=on_volume)
         server_id = server['id']
         self.assert_allocations('boot', server_id, scenarios.held(
-            (scenarios.SOURCE, 'instance', scenarios.OLD)), server=server)
+            (scenarios.SOURCE, 'instance', booted_with)), server=server)
         last = self.row.steps[-1].expect.migration
         self.audit.expect_unfinished(last)
         for step in self.row.steps:

@@ -49,6 +49,12 @@ class TestParse(testtools.TestCase):
              'allocations@migration#1=x,then=nothing)',
              ('migrate', 'placement-503:PUT/allocations@migration#1=x',
               'nothing')),
+            # The server's shape and steps before the move go with the
+            # operation, settings with the failure.
+            (PREFIX + 'test_move(migrate,volume-backed,after=stop,'
+             'fail=prep_resize@dest,then=delete,max_attempts=1)',
+             ('migrate,volume-backed,after=stop',
+              'prep_resize@dest (max_attempts=1)', 'delete')),
         ]:
             row = report.parse(test_id)
             self.assertEqual(expected, (row.op, row.fail, row.then), test_id)

@@ -4,6 +4,7 @@ import os
 
 import testtools
 
+from nova_resize_tests import flavors
 from nova_resize_tests import scenarios
 from nova_resize_tests import table
 
@@ -63,3 +64,31 @@ class TestScenarioTable(testtools.TestCase):
             row.name)
         # The periodic confirms as the user would: a confirm fault fires.
         self.assertEqual('confirm', row.steps[2].kind)
+
+    def test_volume_backed_rows_expect_no_disk_anywhere(self):
+        told = [row for row in scenarios.ROWS
+                if row.server == scenarios.VOLUME]
+        self.assertTrue(told)
+        for row in told:
+            self.assertIn(',volume-backed,', row.name)
+            self.assertEqual((flavors.OLD_ON_VOLUME, flavors.NEW_ON_VOLUME),
+                             row.flavors, row.name)
+            for step in row.steps:
+                for held in step.expect.allocations.values():
+                    for flavor in held.values():
+                        self.assertNotIn('DISK_GB', flavor.resources,
+                                         row.name)
+
+    def test_on_volume_keeps_the_row_but_its_flavors(self):
+        row = scenarios.Row(scenarios.RESIZE, None, scenarios.moved(
+            scenarios.RESIZE, scenarios.DEST, scenarios.NEW)[:2])
+        told = scenarios.on_volume(row)
+        self.assertEqual(
+            [{'source': {'migration': flavors.OLD_ON_VOLUME},
+              'dest': {'instance': flavors.NEW_ON_VOLUME}},
+             {'dest': {'instance': flavors.NEW_ON_VOLUME}}],
+            [step.expect.allocations for step in told.steps])
+        self.assertEqual([step.expect.server for step in row.steps],
+                         [step.expect.server for step in told.steps])
+        self.assertEqual('resize,volume-backed,fail=none,then=confirm',
+                         told.name)
