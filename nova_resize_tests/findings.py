@@ -102,7 +102,8 @@ FLAVOR_ROLLED_BACK = Finding(
     'tracker and the quota count the old flavor until the server is '
     'deleted (nova 30 to 34)',
     audit=(r'(Placement usage .*\(flavor new\) but the resource tracker '
-           r'counts .*\(flavor old\)$)|'
+           r'counts .*\(flavor old\) \((?:before|after) the periodic '
+           r'task\)$)|'
            rf"(quota usage cores={NEW.vcpus} ram={NEW.memory_mb} but its "
            r"servers' flavors \(old\))"))
 
@@ -255,8 +256,27 @@ RESET_DELETE_KEEPS_MIGRATION = Finding(
     allocations=_held('source', 'migration', 'finished', OLD),
     audit=_any(_AUDIT_ORPHAN, _tracker('source'), _QUOTA))
 
+# -- found reading the resource tracker while a resize waits -----------------
+
+FAILED_CLAIM_STAYS_IN_TRACKER = Finding(
+    'failed-move-claim-stays-in-tracker',
+    'when a move fails on the source after the destination claimed, the '
+    'destination\'s resource tracker counts that claim until its periodic '
+    'task, so the next move there is counted twice',
+    'ComputeManager.resize_instance (compute/manager.py 6340-6344 in '
+    '34.0.0) gives Placement its allocation back (_revert_allocation) and '
+    'ends the migration, but nothing tells the destination, whose '
+    'ResourceTracker keeps the migration\'s move claim (prep_resize) in its '
+    'compute node usage until update_available_resource recounts it '
+    '(update_resources_interval, 60 s by default). Moved there again, the '
+    'server waits in VERIFY_RESIZE while the hypervisors API reports both '
+    'claims on the destination. Placement is right; the periodic task heals '
+    'the tracker (nova 30 to 34)',
+    audit=r'^provider dest \(\S+\): Placement usage .* but the resource '
+          r'tracker counts .* \(before the periodic task\)$')
+
 ALL = (REVERT_ON_DEST_LEAK, FLAVOR_ROLLED_BACK, CONDUCTOR_REVERT_IGNORED,
        COMPUTE_REVERT_IGNORED, DROP_MIGRATION_FAILED, DELETE_IN_FLIGHT,
        RESIZE_INSTANCE_HOST_MISMATCH, DELETE_STUCK_DELETING,
        INIT_HOST_ROLLBACK_KEEPS_MOVE, AUTO_CONFIRM_GIVES_UP,
-       RESET_DELETE_KEEPS_MIGRATION)
+       RESET_DELETE_KEEPS_MIGRATION, FAILED_CLAIM_STAYS_IN_TRACKER)

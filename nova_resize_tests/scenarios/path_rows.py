@@ -81,7 +81,8 @@ def rows(operation, dest, new):
     rolled_back = dataclasses.replace(driver_rows.MIGRATE_DISK_ROLLBACK,
                                       times=1)
     row(rolled_back, s.Step(operation, s.Expect(
-        'ACTIVE', s.SOURCE, 'error', on_source)), again)
+        'ACTIVE', s.SOURCE, 'error', on_source)), again,
+        findings=(findings.FAILED_CLAIM_STAYS_IN_TRACKER,))
     prep_once = dataclasses.replace(driver_rows.PREP_RESIZE, times=1)
     row(prep_once, failed, s.Step('hard-reboot', s.Expect(
         'ACTIVE', s.SOURCE, 'error', on_source)), again)

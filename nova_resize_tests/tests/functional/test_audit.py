@@ -11,6 +11,7 @@ from oslo_utils import uuidutils
 from nova_resize_tests import audit
 from nova_resize_tests import base
 from nova_resize_tests import flavors
+from nova_resize_tests import nova_adapter
 
 SOURCE, DEST = base.SOURCE, base.DEST
 
@@ -102,3 +103,42 @@ class PlacementAuditTestCase(base.ResizeTestCase):
         # the event ends after both.
         self.wait_for_event(self.server_id, 'confirmResize',
                             'compute_confirm_resize', 'success')
+
+    def resize_and_wait(self):
+        """Resize to ``dest``; return the migration waiting to be confirmed.
+
+        The audit is told the test ends there on purpose.
+        """
+        self.api.post_server_action(
+            self.server_id, {'resize': {'flavorRef': self.flavor_ids['new']}})
+        migration = self.wait_for_migration_status(
+            self.server_id, 'finished')[-1]
+        self.wait_for_server_status(self.server_id, 'VERIFY_RESIZE')
+        self.audit.expect_unfinished('finished')
+        return migration
+
+    def test_tracker_is_compared_while_a_resize_waits(self):
+        migration = self.resize_and_wait()
+        # The source's tracker keeps the old flavor for a revert; Placement
+        # now says the migration holds the new one there.
+        self.put_allocation(migration['uuid'], SOURCE, flavors.NEW.resources)
+        text = self.assertAuditFails(
+            f'provider {SOURCE} ({self.rp[SOURCE]}): Placement usage '
+            'DISK_GB=17 MEMORY_MB=832 VCPU=3 (flavor new) but the resource '
+            'tracker counts DISK_GB=10 MEMORY_MB=512 VCPU=2 (flavor old) '
+            '(before the periodic task)',
+            '(after the periodic task)')
+        self.assertNotIn(f'provider {DEST}', text)
+        self.put_allocation(migration['uuid'], SOURCE, flavors.OLD.resources)
+
+    def test_tracker_wrong_only_until_the_periodic_is_caught(self):
+        self.resize_and_wait()
+        # The destination's tracker counts one CPU too many, as if it kept
+        # a claim twice; its periodic task recounts it and hides that.
+        nova_adapter.add_tracked_usage(DEST, vcpus=1)
+        text = self.assertAuditFails(
+            f'provider {DEST} ({self.rp[DEST]}): Placement usage '
+            'DISK_GB=17 MEMORY_MB=832 VCPU=3 (flavor new) but the resource '
+            'tracker counts DISK_GB=17 MEMORY_MB=832 VCPU=4 (before the '
+            'periodic task)')
+        self.assertNotIn('(after the periodic task)', text)
