@@ -247,6 +247,66 @@ class TestSqliteFileConnectionsPooled(testtools.TestCase):
             sqlalchemy.pool.NullPool))
 
 
+class TestTableAliasesShared(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        # A table no other test has aliased (the aliases are kept for the
+        # process).
+        self.table = sqlalchemy.Table(
+            f'providers_{uuid.uuid4().hex}', sqlalchemy.MetaData(),
+            sqlalchemy.Column('id', sqlalchemy.Integer, primary_key=True),
+            sqlalchemy.Column('parent_id', sqlalchemy.Integer),
+            sqlalchemy.Column('name', sqlalchemy.String(20)))
+
+    def test_a_named_alias_is_made_once(self):
+        self.useFixture(speed.TableAliasesShared())
+        first = sqlalchemy.alias(self.table, name='rp')
+        self.assertIs(first, sqlalchemy.alias(self.table, name='rp'))
+        # Its columns were built when it was made, so no reader builds them.
+        self.assertIn('c', vars(first))
+
+    def test_without_it_each_call_makes_another(self):
+        self.assertIsNot(sqlalchemy.alias(self.table, name='rp'),
+                         sqlalchemy.alias(self.table, name='rp'))
+
+    def test_other_names_and_selectables_are_made_as_asked(self):
+        self.useFixture(speed.TableAliasesShared())
+        self.assertIsNot(sqlalchemy.alias(self.table, name='rp'),
+                         sqlalchemy.alias(self.table, name='parent'))
+        self.assertIsNot(sqlalchemy.alias(self.table),
+                         sqlalchemy.alias(self.table))
+        query = sqlalchemy.select(self.table.c.id)
+        self.assertIsNot(sqlalchemy.alias(query, name='q'),
+                         sqlalchemy.alias(query, name='q'))
+
+    def test_a_shared_alias_queries_each_engine_it_runs_on(self):
+        self.useFixture(speed.TableAliasesShared())
+        for names in (('a', 'b'), ('c',)):
+            engine = sqlalchemy.create_engine('sqlite://')
+            self.table.metadata.create_all(engine)
+            with engine.begin() as connection:
+                connection.execute(self.table.insert(), [
+                    {'id': 1, 'parent_id': None, 'name': 'root'}] + [
+                    {'id': i, 'parent_id': 1, 'name': name}
+                    for i, name in enumerate(names, 2)])
+            # A self-join of two aliases, as Placement's queries make.
+            child = sqlalchemy.alias(self.table, name='rp')
+            parent = sqlalchemy.alias(self.table, name='parent')
+            query = sqlalchemy.select(child.c.name, parent.c.name).select_from(
+                sqlalchemy.join(child, parent,
+                                child.c.parent_id == parent.c.id))
+            with engine.connect() as connection:
+                self.assertEqual(sorted((name, 'root') for name in names),
+                                 sorted(map(tuple, connection.execute(query))))
+
+    def test_it_goes_with_the_fixture(self):
+        with speed.TableAliasesShared():
+            pass
+        self.assertIsNot(sqlalchemy.alias(self.table, name='rp'),
+                         sqlalchemy.alias(self.table, name='rp'))
+
+
 class TestEverySaving(CountsSchemaChecks):
 
     def test_uses_every_fixture_of_the_module(self):
