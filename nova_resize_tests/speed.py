@@ -7,6 +7,7 @@ fixture was measured to bring is in its docstring; README.rst
 (Performance) says how to measure it again.
 """
 
+import copy
 import json
 import threading
 import types
@@ -237,6 +238,34 @@ class TableAliasesShared(fixtures.Fixture):
         self.useFixture(fixtures.MonkeyPatch('sqlalchemy.alias', alias))
 
 
+class PolicyFilesParsedOnce(fixtures.Fixture):
+    """Parse the text of each policy file once per process.
+
+    Nova's test base writes its policy file anew for every test (the same
+    rules each time), and oslo.policy parses the text as YAML twice per
+    load, in pure Python: 16 ms of CPU per test (nova 34). Here a text
+    parsed once is not parsed again: its rules are copied from the first
+    parse, so no caller can change what the next one gets. The file is
+    still written and read, and every rule still checked and registered as
+    before; a text that fails to parse fails every time.
+    """
+
+    _parsed = {}
+
+    def _setUp(self):
+        from oslo_policy import policy
+        original = policy.parse_file_contents
+        parsed = self._parsed
+
+        def parse_file_contents(data):
+            if data not in parsed:
+                parsed[data] = original(data)
+            return copy.deepcopy(parsed[data])
+
+        self.useFixture(fixtures.MonkeyPatch(
+            'oslo_policy.policy.parse_file_contents', parse_file_contents))
+
+
 class EverySaving(fixtures.Fixture):
     """Every fixture of this module: what :class:`base.ResizeTestCase` uses.
 
@@ -245,7 +274,8 @@ class EverySaving(fixtures.Fixture):
     """
 
     FIXTURES = (SchemasCheckedOnce, CompiledStatementsShared,
-                SqliteFileConnectionsPooled, TableAliasesShared)
+                SqliteFileConnectionsPooled, TableAliasesShared,
+                PolicyFilesParsedOnce)
 
     def _setUp(self):
         for fixture in self.FIXTURES:

@@ -307,6 +307,60 @@ class TestTableAliasesShared(testtools.TestCase):
                          sqlalchemy.alias(self.table, name='rp'))
 
 
+class TestPolicyFilesParsedOnce(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        from oslo_policy import policy
+        self.policy = policy
+        # A text no earlier test can have parsed (the cache is global).
+        self.text = (f'"rule:{uuid.uuid4()}": "role:admin"\n'
+                     '"admin_or_owner": "is_admin:True or '
+                     'project_id:%(project_id)s"\n')
+        self.parsed = []
+        original = policy.parse_file_contents
+
+        def counting(data):
+            self.parsed.append(data)
+            return original(data)
+
+        self.useFixture(fixtures.MonkeyPatch(
+            'oslo_policy.policy.parse_file_contents', counting))
+
+    def test_a_text_is_parsed_once(self):
+        self.useFixture(speed.PolicyFilesParsedOnce())
+        first = self.policy.parse_file_contents(self.text)
+        self.assertEqual(first, self.policy.parse_file_contents(self.text))
+        self.assertEqual([self.text], self.parsed)
+
+    def test_without_it_each_load_parses(self):
+        self.policy.parse_file_contents(self.text)
+        self.policy.parse_file_contents(self.text)
+        self.assertEqual(2, len(self.parsed))
+
+    def test_callers_get_their_own_copy(self):
+        self.useFixture(speed.PolicyFilesParsedOnce())
+        first = self.policy.parse_file_contents(self.text)
+        first.clear()
+        self.assertEqual(2, len(self.policy.parse_file_contents(self.text)))
+
+    def test_rules_load_as_before(self):
+        expected = self.policy.Rules.load(self.text)
+        self.useFixture(speed.PolicyFilesParsedOnce())
+        for _ in range(2):
+            self.assertEqual(
+                {name: str(check) for name, check in expected.items()},
+                {name: str(check) for name, check in
+                 self.policy.Rules.load(self.text).items()})
+
+    def test_a_bad_text_fails_every_time(self):
+        self.useFixture(speed.PolicyFilesParsedOnce())
+        for _ in range(2):
+            self.assertRaises(ValueError, self.policy.parse_file_contents,
+                              '"rule": [unclosed')
+        self.assertEqual(2, len(self.parsed))
+
+
 class TestEverySaving(CountsSchemaChecks):
 
     def test_uses_every_fixture_of_the_module(self):
