@@ -35,6 +35,9 @@ OPERATIONS = (RESIZE, SAME_HOST, MIGRATE, MIGRATE_TO)
 DELETED = 'DELETED'
 #: What a server boots from: an image on the host's disk, or a volume.
 IMAGE, VOLUME = 'image', 'volume-backed'
+#: Where the hosts are: all in one cell, or the source in one and the
+#: destination (and the alternate) in another, so the move crosses cells.
+ONE_CELL, CROSS_CELL = 'one-cell', 'cell-to-cell'
 #: (operation, the host it moves to, the flavor it moves to)
 MOVES = ((RESIZE, DEST, NEW), (SAME_HOST, SOURCE, NEW), (MIGRATE, DEST, OLD))
 
@@ -96,6 +99,17 @@ class Row:
     server: str = IMAGE
     #: The flavor the server boots with and the one a resize asks for.
     flavors: tuple = (OLD, NEW)
+    #: ``ONE_CELL`` or ``CROSS_CELL``; the latter follows the operation (and
+    #: the server's shape) in the test id.
+    cells: str = ONE_CELL
+
+    @property
+    def number_of_cells(self):
+        return 2 if self.cells == CROSS_CELL else 1
+
+    def cell_of(self, host):
+        """The number of the cell ``host`` is in (1 is Nova's default)."""
+        return 2 if self.cells == CROSS_CELL and host != SOURCE else 1
 
     @property
     def hosts(self):
@@ -123,6 +137,8 @@ class Row:
         name = self.operation
         if self.server != IMAGE:
             name += f',{self.server}'
+        if self.cells != ONE_CELL:
+            name += f',{self.cells}'
         moves = self._moves
         if moves:
             name += ',after=' + '+'.join(

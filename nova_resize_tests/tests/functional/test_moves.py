@@ -60,6 +60,8 @@ class MoveScenarioTestCase(base.ResizeTestCase):
     scenarios = scenarios.as_testscenarios()
 
     def setUp(self):
+        # Nova's test case builds this many cells of hosts in its setUp.
+        self.NUMBER_OF_CELLS = self.row.number_of_cells
         super().setUp()
         # For a row with a known leak: which differences are that leak, and
         # the ones seen so far.
@@ -80,7 +82,8 @@ class MoveScenarioTestCase(base.ResizeTestCase):
     def start_hosts(self):
         for host in self.row.hosts:
             driver = self.row.fault and self.row.fault.driver_for(host)
-            self.start_host(host, driver or 'fake.FakeDriver')
+            self.start_host(host, driver or 'fake.FakeDriver',
+                            self.row.cell_of(host))
 
     def expected_end(self, step):
         """``(instance action, event, result)`` that ends ``step``."""

@@ -1,5 +1,6 @@
 """The README's scenario table is generated from the rows and kept in sync."""
 
+import dataclasses
 import os
 
 import testtools
@@ -92,3 +93,14 @@ class TestScenarioTable(testtools.TestCase):
                          [step.expect.server for step in told.steps])
         self.assertEqual('resize,volume-backed,fail=none,then=confirm',
                          told.name)
+
+    def test_one_cell_rows_keep_their_names_and_hosts(self):
+        row = scenarios.Row(scenarios.RESIZE, None, scenarios.moved(
+            scenarios.RESIZE, scenarios.DEST, scenarios.NEW)[:1])
+        self.assertEqual('resize,fail=none,then=nothing', row.name)
+        self.assertEqual(1, row.number_of_cells)
+        self.assertEqual(1, row.cell_of(scenarios.DEST))
+        across = dataclasses.replace(row, cells=scenarios.CROSS_CELL,
+                                     server=scenarios.VOLUME)
+        self.assertEqual('resize,volume-backed,cell-to-cell,fail=none,'
+                         'then=nothing', across.name)
