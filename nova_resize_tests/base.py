@@ -211,19 +211,19 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             f'{[m["status"] for m in seen]})'))
 
     def wait_for_server_status(self, server_id, status, task=None,
-                               or_task=()):
+                               or_state=()):
         """Wait for the status with ``task`` (by default none) in progress.
 
-        ``or_task`` lists other task states to accept (a known Nova problem
-        leaves one); the caller compares what it got.
+        ``or_state`` lists other ``(status, task state)`` pairs to accept (a
+        known Nova problem leaves one); the caller compares what it got.
         """
         seen = {}
-        tasks = (task, *or_task)
+        states = ((status, task), *or_state)
 
         def probe():
             seen.update(self.get_server(server_id))
-            return (seen['status'] == status and
-                    seen['OS-EXT-STS:task_state'] in tasks) and dict(seen)
+            return ((seen['status'], seen['OS-EXT-STS:task_state'])
+                    in states) and dict(seen)
 
         return self.wait_for(probe, lambda: (
             f'server {server_id} status {status!r}, task state {task!r} '
