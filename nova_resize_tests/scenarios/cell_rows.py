@@ -9,10 +9,11 @@ destination spawns it (``finish_snapshot_based_resize_at_dest``) and only
 then is the server mapped to the new cell; a confirm cleans the source
 (``confirm_snapshot_based_resize_at_source``), a revert destroys the new
 guest (``revert_snapshot_based_resize_at_dest``) and powers the old one on
-(``finish_revert_snapshot_based_resize_at_source``). Each step fails once in
-a row of its own, followed by what a user does next: a hard reboot, a
-delete, or the move again once the fault is gone. The table's one rule
-holds across cells as within one.
+(``finish_revert_snapshot_based_resize_at_source``). For a resize each step
+fails in rows of its own, followed by what a user does next: a delete, a
+hard reboot, or the move again once the fault is gone; a cold migration
+takes the same steps with one flavor, so it has fewer rows. The table's
+one rule holds across cells as within one.
 
 Most of these steps are RPC calls the conductor waits for, and the
 conductor records its own event last, after its rollback: that event ends
@@ -94,6 +95,13 @@ def rows(operation, dest, new):
     # -- the move works --------------------------------------------------
     row(None, verify, confirmed, delete)
     row(None, verify, reverted, delete)
+    if operation == s.MIGRATE:
+        # A cold migration takes the same steps with one flavor: the move
+        # that works and the spawn that fails on the destination are told
+        # for it, the rest once, for a resize, to keep the gate short.
+        row(FINISH_AT_DEST, after(operation, 'ERROR', s.SOURCE, on_source),
+            delete)
+        return rows
     # A delete in VERIFY_RESIZE confirms across cells first.
     row(None, verify, delete)
 
@@ -102,36 +110,31 @@ def rows(operation, dest, new):
     stuck = (findings.CROSS_CELL_PRECHECK_STUCK,)
     failed = after(operation, 'ACTIVE', s.SOURCE, on_source)
     row(PREP_AT_DEST, failed, delete, findings=stuck)
-    if operation == s.RESIZE:
-        # The conductor tries no alternate in the other cell: the move
-        # fails, and the alternate must hold nothing.
-        row(PREP_AT_DEST, failed, delete, alternate=True, findings=stuck)
-        # The host is mended; the server, stuck in RESIZE, needs an admin's
-        # reset before the user can move it again.
-        row(dataclasses.replace(PREP_AT_DEST, times=1), failed, after(
-            'reset-active', 'ACTIVE', s.SOURCE, on_source), again,
-            findings=stuck)
+    # The conductor tries no alternate in the other cell: the move fails,
+    # and the alternate must hold nothing.
+    row(PREP_AT_DEST, failed, delete, alternate=True, findings=stuck)
+    # The host is mended; the server, stuck in RESIZE, needs an admin's
+    # reset before the user can move it again.
+    row(dataclasses.replace(PREP_AT_DEST, times=1), failed, after(
+        'reset-active', 'ACTIVE', s.SOURCE, on_source), again,
+        findings=stuck)
     for fault, server in ((PREP_AT_SOURCE, 'ACTIVE'),
                           (FINISH_AT_DEST, 'ERROR')):
         failed = after(operation, server, s.SOURCE, on_source)
         row(fault, failed, delete)
-        if operation == s.RESIZE:
-            # The host is mended: a hard reboot, then the move again.
-            row(dataclasses.replace(fault, times=1), failed, after(
-                'hard-reboot', 'ACTIVE', s.SOURCE, on_source), again)
+        # The host is mended: a hard reboot, then the move again.
+        row(dataclasses.replace(fault, times=1), failed, after(
+            'hard-reboot', 'ACTIVE', s.SOURCE, on_source), again)
 
-    if operation != s.RESIZE:
-        return rows
-
-    # -- confirm or revert fails -----------------------------------------
+    # -- confirm or revert fails: the user hard-reboots the server, then
+    # deletes it -----------------------------------------------------------
     for fault, action, host, allocations, known in (
             (CONFIRM_AT_SOURCE, 'confirm', dest, on_dest,
              (findings.CROSS_CELL_CONFIRM_LEAVES_SOURCE_COPY,)),
             (REVERT_AT_DEST, 'revert', s.SOURCE, on_source,
              (findings.CROSS_CELL_REVERT_ON_DEST,)),
             (FINISH_REVERT_AT_SOURCE, 'revert', s.SOURCE, on_source, ())):
-        failed = after(action, 'ERROR', host, allocations)
-        row(fault, verify, failed, after('hard-reboot', 'ACTIVE', host,
-                                         allocations), findings=known)
-        row(fault, verify, failed, delete, findings=known)
+        row(fault, verify, after(action, 'ERROR', host, allocations),
+            after('hard-reboot', 'ACTIVE', host, allocations), delete,
+            findings=known)
     return rows
