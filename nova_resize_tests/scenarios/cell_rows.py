@@ -97,10 +97,8 @@ def rows(operation, dest, new):
     row(None, verify, reverted, delete)
     if operation == s.MIGRATE:
         # A cold migration takes the same steps with one flavor: the move
-        # that works and the spawn that fails on the destination are told
-        # for it, the rest once, for a resize, to keep the gate short.
-        row(FINISH_AT_DEST, after(operation, 'ERROR', s.SOURCE, on_source),
-            delete)
+        # that works is told for it, the failures once, for a resize, to
+        # keep the gate short.
         return rows
     # A delete in VERIFY_RESIZE confirms across cells first.
     row(None, verify, delete)
@@ -109,7 +107,6 @@ def rows(operation, dest, new):
     # flavor, nothing on the destination ---------------------------------
     stuck = (findings.CROSS_CELL_PRECHECK_STUCK,)
     failed = after(operation, 'ACTIVE', s.SOURCE, on_source)
-    row(PREP_AT_DEST, failed, delete, findings=stuck)
     # The conductor tries no alternate in the other cell: the move fails,
     # and the alternate must hold nothing.
     row(PREP_AT_DEST, failed, delete, alternate=True, findings=stuck)
