@@ -62,6 +62,10 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self.useFixture(nrt_fixtures.ApiPasteConfig())
         self.useFixture(nova_adapter.HostNameWeigherFixture(HOST_WEIGHTS))
         super().setUp()
+        if self.NUMBER_OF_CELLS > 1:
+            # The second topology: hosts in two cells, and a user (the
+            # admin) whom Nova lets move a server from one to the other.
+            nova_adapter.allow_cross_cell_resize(self.policy)
         self.wait_seconds = preflight.wait_seconds()
         # Underscored: Nova's TestCase deletes public attributes at cleanup,
         # before a failure's details are written.
@@ -83,10 +87,15 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         self.flavor_ids = {flavor.name: nova_adapter.create_flavor(flavor)
                            for flavor in flavors.ALL}
 
-    def start_host(self, host, driver='fake.FakeDriver'):
+    def start_host(self, host, driver='fake.FakeDriver', cell=1):
+        """Start ``host``'s nova-compute with ``driver`` in cell ``cell``.
+
+        Cells are numbered from 1, the default cell; a test whose
+        ``NUMBER_OF_CELLS`` is 2 has a cell 2 too.
+        """
         self._providers = None
-        return self.useFixture(
-            nrt_fixtures.ComputeHost(self, host, driver)).service
+        return self.useFixture(nrt_fixtures.ComputeHost(
+            self, host, driver, nova_adapter.cell_name(cell))).service
 
     # -- what an operator does to a host ---------------------------------
 
@@ -153,13 +162,29 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
         return self.admin_api.get_server(server_id)
 
     def cell_of(self, server_id):
-        """The server's cell mapping, or None before it is scheduled."""
-        if server_id not in self._cells:
-            cell = nova_adapter.server_cell(server_id)
-            if cell is None:
-                return None
+        """The server's cell mapping, or None before it is scheduled.
+
+        With one cell it is kept once known; with more, a move may take the
+        server to another cell, so it is read each time.
+        """
+        if server_id in self._cells:
+            return self._cells[server_id]
+        cell = nova_adapter.server_cell(server_id)
+        if cell is not None and self.NUMBER_OF_CELLS == 1:
             self._cells[server_id] = cell
-        return self._cells[server_id]
+        return cell
+
+    def cells_recording(self, server_id):
+        """The cells whose records of the server's actions a wait reads.
+
+        A move across cells ends some events in the cell the server left
+        and others in the one it reached, so every cell of hosts is read.
+        """
+        if self.NUMBER_OF_CELLS == 1:
+            cell = self.cell_of(server_id)
+            return [cell] if cell else []
+        return [self.cell_mappings[nova_adapter.cell_name(number)]
+                for number in range(1, self.NUMBER_OF_CELLS + 1)]
 
     def migrations(self, server_id):
         """Migration records of the server, oldest first."""
@@ -186,19 +211,19 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
             f'{[m["status"] for m in seen]})'))
 
     def wait_for_server_status(self, server_id, status, task=None,
-                               or_task=()):
+                               or_state=()):
         """Wait for the status with ``task`` (by default none) in progress.
 
-        ``or_task`` lists other task states to accept (a known Nova problem
-        leaves one); the caller compares what it got.
+        ``or_state`` lists other ``(status, task state)`` pairs to accept (a
+        known Nova problem leaves one); the caller compares what it got.
         """
         seen = {}
-        tasks = (task, *or_task)
+        states = ((status, task), *or_state)
 
         def probe():
             seen.update(self.get_server(server_id))
-            return (seen['status'] == status and
-                    seen['OS-EXT-STS:task_state'] in tasks) and dict(seen)
+            return ((seen['status'], seen['OS-EXT-STS:task_state'])
+                    in states) and dict(seen)
 
         return self.wait_for(probe, lambda: (
             f'server {server_id} status {status!r}, task state {task!r} '
@@ -225,9 +250,8 @@ class ResizeTestCase(nova_adapter.ProviderUsageBaseTestCase):
                     now - looked['at'] < RELOOK_SECONDS):
                 return False
             looked.update(rings=rings, at=now)
-            cell = self.cell_of(server_id)
-            seen[:] = cell and nova_adapter.newest_action_events(
-                server_id, action, cell) or []
+            seen[:] = nova_adapter.newest_action_events(
+                server_id, action, self.cells_recording(server_id)) or []
             return any(name == event and (ended or '').lower() == result
                        for name, ended in seen)
 

@@ -126,6 +126,55 @@ class FailsPrepResize(fake.FakeDriver):
         return super().get_host_ip_addr()
 
 
+# A move across cells takes other steps (the compute manager's
+# *_snapshot_based_resize_* methods), which call other driver methods: the
+# destination's claim still asks get_host_ip_addr (FailsPrepResize), a
+# revert still destroys the new guest (FailsDestroyWhileReverting) and
+# powers the old one back on (FailsFinishRevertMigration); these are the
+# others.
+
+
+class FailsSnapshotForResize(fake.FakeDriver):
+    """The source fails to snapshot the powered-off guest's root disk.
+
+    A move across cells ships the disk as an image: the source powers the
+    guest off and snapshots it in prep_snapshot_based_resize_at_source.
+    Nothing else in the rows snapshots a server.
+    """
+
+    def snapshot(self, *args, **kwargs):
+        failure = _fails(self, 'snapshot')
+        if failure:
+            raise failure
+        return super().snapshot(*args, **kwargs)
+
+
+class FailsSpawnWhileResizing(fake.FakeDriver):
+    """The destination fails to spawn the moved guest from the snapshot.
+
+    Only the spawn of finish_snapshot_based_resize_at_dest fails (the
+    instance's task state says the resize is finishing), not a boot.
+    """
+
+    def spawn(self, context, instance, *args, **kwargs):
+        if instance.task_state == 'resize_finish':
+            failure = _fails(self, 'spawn')
+            if failure:
+                raise failure
+        return super().spawn(context, instance, *args, **kwargs)
+
+
+class FailsCleanupWhileConfirming(fake.FakeDriver):
+    """The source fails to remove the old guest's disks on a confirm.
+
+    confirm_snapshot_based_resize_at_source calls cleanup (the guest itself
+    went at the move); nothing else in the rows does on the source.
+    """
+
+    def cleanup(self, *args, **kwargs):
+        raise _fault(self, 'cleanup')
+
+
 # Hosts that die in the middle of a step, each where a dead process is
 # faithful: no ``finally`` of Nova's on that path does work a real crash
 # would skip (confirm_resize's and finish_revert_resize's do, so those are

@@ -64,6 +64,10 @@ class Finding:
     #: A task state Nova leaves the server in where the row expects
     #: another (the server is stuck, not a Placement difference).
     task: str = ''
+    #: The server status that goes with ``task``, when the task state
+    #: shows in it too (an ACTIVE server with a resize task is RESIZE);
+    #: empty: the status the row expects.
+    status: str = ''
     #: A migration status Nova leaves where the row expects another (the
     #: move is never ended).
     migration: str = ''
@@ -260,23 +264,87 @@ RESET_DELETE_KEEPS_MIGRATION = Finding(
 
 FAILED_CLAIM_STAYS_IN_TRACKER = Finding(
     'failed-move-claim-stays-in-tracker',
-    'when a move fails on the source after the destination claimed, the '
-    'destination\'s resource tracker counts that claim until its periodic '
-    'task, so the next move there is counted twice',
+    'when a move fails after the destination claimed and the server stays '
+    'on the source, the destination\'s resource tracker counts that claim '
+    'until its periodic task, so the next move there is counted twice',
     'ComputeManager.resize_instance (compute/manager.py 6340-6344 in '
     '34.0.0) gives Placement its allocation back (_revert_allocation) and '
-    'ends the migration, but nothing tells the destination, whose '
-    'ResourceTracker keeps the migration\'s move claim (prep_resize) in its '
-    'compute node usage until update_available_resource recounts it '
-    '(update_resources_interval, 60 s by default). Moved there again, the '
-    'server waits in VERIFY_RESIZE while the hypervisors API reports both '
-    'claims on the destination. Placement is right; the periodic task heals '
-    'the tracker (nova 30 to 34)',
+    'ends the migration, and across cells PrepResizeAtDestTask.rollback '
+    '(conductor/tasks/cross_cell_migrate.py 354-380) cleans the '
+    'destination\'s port bindings and volume attachments, but nothing tells '
+    'the destination\'s ResourceTracker, which keeps the migration\'s move '
+    'claim in its compute node usage until update_available_resource '
+    'recounts it (update_resources_interval, 60 s by default). Moved there '
+    'again, the server waits in VERIFY_RESIZE while the hypervisors API '
+    'reports both claims on the destination. Placement is right; the '
+    'periodic task heals the tracker (nova 30 to 34)',
     audit=r'^provider dest \(\S+\): Placement usage .* but the resource '
           r'tracker counts .* \(before the periodic task\)$')
+
+# -- found with moves across cells ------------------------------------------
+
+CROSS_CELL_PRECHECK_STUCK = Finding(
+    'cross-cell-precheck-failure-stuck-in-resize',
+    'a move to another cell whose destination fails its pre-check leaves '
+    'the server in RESIZE (task state resize_prep) for good',
+    'The conductor rolls the move back right: the target cell\'s copy of '
+    'the server is hard-deleted (TargetDBSetupTask.rollback, '
+    'conductor/tasks/cross_cell_migrate.py 204-215 in 34.0.0) and '
+    'MigrationTask.rollback gives the source allocation back to the '
+    'instance. But that copy was made with the server\'s own info cache '
+    'object (clone_creatable_object sets the source\'s nested objects on '
+    'the clone, line 70, and inst.create(), line 172, points that object '
+    'at the target cell), so the error handler of _cold_migrate '
+    '(conductor/manager.py 446) fails in instance.refresh() with '
+    'InstanceInfoCacheNotFound and never clears the task state. Placement '
+    'is right; the server can be deleted, but neither rebooted, resized '
+    'nor migrated until an admin resets its state (nova 30 to 34)',
+    audit='(?!)', task='resize_prep', status='RESIZE')
+
+CROSS_CELL_CONFIRM_LEAVES_SOURCE_COPY = Finding(
+    'cross-cell-confirm-failure-source-copy-counted',
+    'a confirm that fails on the source leaves the server\'s hidden copy in '
+    'the source cell, and the source\'s resource tracker counts its old '
+    'flavor for good',
+    'ConfirmResizeTask._execute (conductor/tasks/cross_cell_migrate.py '
+    '1032-1055 in 34.0.0) hard-deletes the source cell\'s copy of the '
+    'server only once confirm_snapshot_based_resize_at_source succeeded; '
+    'when it fails, the compute drops the migration\'s allocation anyway '
+    '(its finally, compute/manager.py 5200) and ConfirmResizeTask.rollback '
+    '(1057-1078) only sets the migration and the server to error. The copy '
+    'stays, hidden, in ERROR on the source host, whose '
+    'update_available_resource counts it: Placement and the resource '
+    'tracker disagree for good, as neither hard reboot nor delete (both act '
+    'on the target cell) touch it (nova 30 to 34)',
+    audit=_tracker('source'))
+
+CROSS_CELL_REVERT_ON_DEST = Finding(
+    'cross-cell-revert-fails-on-dest',
+    'a revert across cells that fails on the destination leaves the server '
+    'in the source cell holding nothing there, the new flavor on the '
+    'destination and the old one on the migration',
+    'RevertResizeTask._execute (conductor/tasks/cross_cell_migrate.py '
+    '1364-1436 in 34.0.0) maps the server back to the source cell (1385) '
+    'before it calls revert_snapshot_based_resize_at_dest (1400); when that '
+    'fails, RevertResizeTask.rollback (1438-1471) only sets the migration '
+    'and the server to error. Only finish_revert_snapshot_based_resize_at_'
+    'source (compute/manager.py 5516) moves the migration\'s allocation '
+    'back to the instance, and it is never called; hard reboot and the '
+    'periodic task do not do it either. Deleting the server then drops the '
+    'instance\'s allocation but the migration\'s stays on the source, and '
+    'the copy left in the target cell (hidden, in ERROR on the destination) '
+    'is counted by the destination\'s resource tracker for good (nova 30 '
+    'to 34)',
+    allocations=_any(
+        _held('source', 'instance', r'\S+', None, OLD),
+        _held('dest', 'instance', r'\S+', NEW),
+        _held('source', 'migration', 'error', OLD)),
+    audit=_any(_AUDIT_ORPHAN, _tracker('source'), _tracker('dest'), _QUOTA))
 
 ALL = (REVERT_ON_DEST_LEAK, FLAVOR_ROLLED_BACK, CONDUCTOR_REVERT_IGNORED,
        COMPUTE_REVERT_IGNORED, DROP_MIGRATION_FAILED, DELETE_IN_FLIGHT,
        RESIZE_INSTANCE_HOST_MISMATCH, DELETE_STUCK_DELETING,
        INIT_HOST_ROLLBACK_KEEPS_MOVE, AUTO_CONFIRM_GIVES_UP,
-       RESET_DELETE_KEEPS_MIGRATION, FAILED_CLAIM_STAYS_IN_TRACKER)
+       RESET_DELETE_KEEPS_MIGRATION, FAILED_CLAIM_STAYS_IN_TRACKER,
+       CROSS_CELL_PRECHECK_STUCK, CROSS_CELL_CONFIRM_LEAVES_SOURCE_COPY,
+       CROSS_CELL_REVERT_ON_DEST)

@@ -45,14 +45,16 @@ class ComputeHost(fixtures.Fixture):
     ``driver`` is a ``nova.virt.fake.FakeDriver`` subclass or a
     ``compute_driver`` string such as ``'fake.FakeDriver'``. Nova loads
     drivers by name from the ``nova.virt`` package, so a class of ours is
-    made visible there for the length of the test.
+    made visible there for the length of the test. ``cell`` names the cell
+    the host is mapped to (None: Nova's default cell).
     """
 
-    def __init__(self, test, host, driver):
+    def __init__(self, test, host, driver, cell=None):
         super().__init__()
         self.test = test
         self.host = host
         self.driver = driver
+        self.cell = cell
 
     def _setUp(self):
         driver_name = self.driver
@@ -62,7 +64,8 @@ class ComputeHost(fixtures.Fixture):
                 'nova.virt.' + driver_name, self.driver))
         # compute_driver is read once, when the service starts.
         self.test.flags(compute_driver=driver_name)
-        self.service = self.test._start_compute(self.host)
+        self.service = self.test._start_compute(self.host,
+                                                cell_name=self.cell)
 
 
 class NoNetwork(fixtures.Fixture):

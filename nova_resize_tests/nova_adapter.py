@@ -32,6 +32,8 @@ from nova.db.main import api as main_db  # noqa: E402
 from nova.db.main import models as main_models  # noqa: E402
 from nova import exception  # noqa: E402
 from nova import objects  # noqa: E402
+from nova.policies import base as base_policies  # noqa: E402
+from nova.policies import servers as servers_policies  # noqa: E402
 
 #: Base class that starts API, conductor, scheduler, Placement and fakes.
 ProviderUsageBaseTestCase = integrated_helpers.ProviderUsageBaseTestCase
@@ -49,6 +51,27 @@ IMAGE_BACKED_VOLUME = nova_fixtures.CinderFixture.IMAGE_BACKED_VOL
 
 #: Fault recorded by ``nova.virt.fake.FakeFinishMigrationFailDriver``.
 NOVA_FINISH_MIGRATION_FAIL_DRIVER = 'fake.FakeFinishMigrationFailDriver'
+
+
+def cell_name(number):
+    """The name Nova's harness gives its ``number``-th cell of hosts.
+
+    ``cell1`` is the default one; a test with ``NUMBER_OF_CELLS = 2`` also
+    has ``cell2`` (cell0 holds only servers that were never scheduled).
+    """
+    return f'cell{number}'
+
+
+def allow_cross_cell_resize(policy):
+    """Let an admin resize and cold migrate a server to another cell.
+
+    Nova's default policy allows nobody (``compute:servers:resize:
+    cross_cell``); the suite's requests are the admin's. ``policy`` is the
+    test's policy fixture, which puts the default back after the test.
+    """
+    policy.set_rules({
+        servers_policies.CROSS_CELL_RESIZE: base_policies.RULE_ADMIN_API},
+        overwrite=False)
 
 
 def placement_audit(verbose=True):
@@ -80,9 +103,10 @@ def create_flavor(flavor):
 def server_cell(server_id):
     """The server's cell mapping, or None while it is not in a cell yet.
 
-    A server stays in the cell it was scheduled to (this suite has one cell
-    and no cross-cell move), so a caller may keep the answer for the rest of
-    its test.
+    A server stays in its cell unless it is moved to another cell (its
+    mapping changes once the move finished on the destination, and back on
+    a revert), so a caller with one cell may keep the answer for the rest
+    of its test.
     """
     ctxt = nova_context.get_admin_context()
     try:
@@ -106,23 +130,31 @@ def _in_cell(cell):
 # them the way Nova's own code does costs a few small queries instead of a
 # whole API request.
 
-def newest_action_events(server_id, action, cell):
-    """Events of the server's newest ``action``, read in its ``cell``.
+def newest_action_events(server_id, action, cells):
+    """Events of the server's newest ``action`` in each of ``cells``.
 
-    ``cell`` is what :func:`server_cell` returned. Returns ``(event,
-    result)`` pairs, ``result`` being None while the event runs, or None
-    while Nova has not recorded that action yet.
+    ``cells`` are cell mappings (what :func:`server_cell` returns). A move
+    across cells records one action in both cells: the conductor ends its
+    own event in the cell the server was in when the request came, the
+    compute hosts theirs in their own cells. Returns ``(event, result)``
+    pairs from every cell, ``result`` being None while the event runs (or
+    in a copy Nova made before it ended), or None while no cell has that
+    action.
     """
-    with _in_cell(cell) as ctxt:
-        # Newest first.
-        actions = [found for found in
-                   objects.InstanceActionList.get_by_instance_uuid(
-                       ctxt, server_id) if found.action == action]
-        if not actions:
-            return None
-        return [(event.event, event.result) for event in
+    found = None
+    for cell in cells:
+        with _in_cell(cell) as ctxt:
+            # Newest first.
+            actions = [listed for listed in
+                       objects.InstanceActionList.get_by_instance_uuid(
+                           ctxt, server_id) if listed.action == action]
+            if not actions:
+                continue
+            found = (found or []) + [
+                (event.event, event.result) for event in
                 objects.InstanceActionEventList.get_by_action(
                     ctxt, actions[0].id)]
+    return found
 
 
 def server_migrations(server_id, cell):
@@ -195,8 +227,14 @@ def servers_and_migrations():
     with the keys the API gives them (``id``, ``status``, ``tenant_id``,
     and ``flavor`` with ``vcpus``, ``ram``, ``original_name``); migrations
     are as :func:`server_migrations` gives them.
+
+    During a move across cells Nova keeps a hidden copy of the server in
+    the other cell (listed nowhere, as the API lists servers) and a copy of
+    each of its migrations, whose statuses differ: each migration is given
+    once, as the cell its server is mapped to has it (see
+    :func:`_one_copy_each`).
     """
-    servers, migrations = [], []
+    servers, copies = [], {}
     for cell in objects.CellMappingList.get_all(
             nova_context.get_admin_context()):
         with _in_cell(cell) as ctxt:
@@ -212,7 +250,31 @@ def servers_and_migrations():
                                'ram': flavor.memory_mb,
                                'original_name': flavor.name},
                 })
-            migrations.extend(map(
-                _migration_record,
-                objects.MigrationList.get_by_filters(ctxt, {})))
-    return servers, migrations
+            for migration in objects.MigrationList.get_by_filters(ctxt, {}):
+                copies.setdefault(migration.uuid, []).append(
+                    (cell.uuid, _migration_record(migration)))
+    return servers, _one_copy_each(copies)
+
+
+def _one_copy_each(copies):
+    """One record per migration from ``{uuid: [(cell uuid, record)]}``.
+
+    Where two cells hold a migration, the copy of the cell its server is
+    mapped to now is the one the API and the next step of the move act on;
+    a copy only one cell holds is taken as it is.
+    """
+    doubles = {held[0][1]['instance_uuid'] for held in copies.values()
+               if len(held) > 1}
+    current = {}
+    if doubles:
+        current = {
+            mapping.instance_uuid: mapping.cell_mapping.uuid
+            for mapping in objects.InstanceMappingList.get_by_instance_uuids(
+                nova_context.get_admin_context(), list(doubles))
+            if mapping.cell_mapping}
+    chosen = []
+    for held in copies.values():
+        records = [record for cell_uuid, record in held
+                   if current.get(record['instance_uuid']) == cell_uuid]
+        chosen.append((records or [held[0][1]])[0])
+    return chosen

@@ -53,8 +53,14 @@ BAD = ('fail', 'uxsuccess')
 
 # Rows and columns in the order a move goes; unknown names after, sorted.
 STEP_ORDER = ('none', 'scheduling', 'prep_resize', 'resize_instance',
-              'migrate_disk_and_power_off', 'finish_migration', 'confirm',
-              'destroy', 'finish_revert_migration')
+              'migrate_disk_and_power_off', 'finish_migration',
+              # The same steps of a move across cells.
+              'prep_snapshot_based_resize_at_dest',
+              'prep_snapshot_based_resize_at_source',
+              'finish_snapshot_based_resize_at_dest', 'confirm',
+              'revert_snapshot_based_resize_at_dest', 'destroy',
+              'finish_revert_migration',
+              'finish_revert_snapshot_based_resize_at_source')
 FOLLOW_UP_ORDER = ('nothing', 'confirm', 'revert', 'hard-reboot', 'delete')
 
 Result = collections.namedtuple('Result', 'status details')

@@ -62,7 +62,8 @@ def known_findings(rows=scenarios.ROWS):
         how = ('the rows are expected failures' if finding.leaks_in_steps
                else 'a known audit finding on the rows')
         if shown:
-            seen = (f'{len(shown)} rows ({how}), for example '
+            noun = 'row' if len(shown) == 1 else 'rows'
+            seen = (f'{len(shown)} {noun} ({how}), for example '
                     f'``{shown[0]}``.')
         else:
             seen = 'No row shows it any more.'

@@ -6,8 +6,8 @@ step carries the end state a correct Nova must leave: server status and
 host, migration status, and the allocations per provider per consumer with
 the flavor they equal. The rows live in one module per fault family
 (:mod:`.driver_rows`, :mod:`.placement_rows`, :mod:`.rpc_rows`,
-:mod:`.host_rows`, :mod:`.path_rows`, :mod:`.volume_rows`) and are gathered
-here.
+:mod:`.host_rows`, :mod:`.path_rows`, :mod:`.volume_rows`,
+:mod:`.cell_rows`) and are gathered here.
 
 The rule behind every expectation: once a migration is over (confirmed,
 reverted, error), the server's current host holds the server's current
@@ -35,6 +35,9 @@ OPERATIONS = (RESIZE, SAME_HOST, MIGRATE, MIGRATE_TO)
 DELETED = 'DELETED'
 #: What a server boots from: an image on the host's disk, or a volume.
 IMAGE, VOLUME = 'image', 'volume-backed'
+#: Where the hosts are: all in one cell, or the source in one and the
+#: destination (and the alternate) in another, so the move crosses cells.
+ONE_CELL, CROSS_CELL = 'one-cell', 'cell-to-cell'
 #: (operation, the host it moves to, the flavor it moves to)
 MOVES = ((RESIZE, DEST, NEW), (SAME_HOST, SOURCE, NEW), (MIGRATE, DEST, OLD))
 
@@ -96,6 +99,17 @@ class Row:
     server: str = IMAGE
     #: The flavor the server boots with and the one a resize asks for.
     flavors: tuple = (OLD, NEW)
+    #: ``ONE_CELL`` or ``CROSS_CELL``; the latter follows the operation (and
+    #: the server's shape) in the test id.
+    cells: str = ONE_CELL
+
+    @property
+    def number_of_cells(self):
+        return 2 if self.cells == CROSS_CELL else 1
+
+    def cell_of(self, host):
+        """The number of the cell ``host`` is in (1 is Nova's default)."""
+        return 2 if self.cells == CROSS_CELL and host != SOURCE else 1
 
     @property
     def hosts(self):
@@ -123,6 +137,8 @@ class Row:
         name = self.operation
         if self.server != IMAGE:
             name += f',{self.server}'
+        if self.cells != ONE_CELL:
+            name += f',{self.cells}'
         moves = self._moves
         if moves:
             name += ',after=' + '+'.join(
@@ -184,6 +200,7 @@ def on_volume(row):
 
 
 def _gather():
+    from nova_resize_tests.scenarios import cell_rows
     from nova_resize_tests.scenarios import driver_rows
     from nova_resize_tests.scenarios import host_rows
     from nova_resize_tests.scenarios import path_rows
@@ -191,7 +208,8 @@ def _gather():
     from nova_resize_tests.scenarios import rpc_rows
     from nova_resize_tests.scenarios import volume_rows
     return tuple(row for family in (driver_rows, placement_rows, rpc_rows,
-                                    host_rows, path_rows, volume_rows)
+                                    host_rows, path_rows, volume_rows,
+                                    cell_rows)
                  for operation, dest, new in MOVES
                  for row in family.rows(operation, dest, new))
 

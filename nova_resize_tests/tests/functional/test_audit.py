@@ -142,3 +142,61 @@ class PlacementAuditTestCase(base.ResizeTestCase):
             'tracker counts DISK_GB=17 MEMORY_MB=832 VCPU=4 (before the '
             'periodic task)')
         self.assertNotIn('(after the periodic task)', text)
+
+
+class CrossCellAuditTestCase(base.ResizeTestCase):
+    """The audit over two cells, while a resize across them waits.
+
+    Nova keeps a copy of the server and its migration in each cell until
+    the resize is confirmed or reverted; the copy in the cell the server
+    left is not updated any more. The audit must judge the move by the copy
+    of the cell the server is mapped to, and still see every provider.
+    """
+
+    NUMBER_OF_CELLS = 2
+
+    def setUp(self):
+        super().setUp()
+        self.start_host(SOURCE)
+        self.start_host(DEST, cell=2)
+        self.server_id = self.boot_on(SOURCE)['id']
+        self.rp = {host: self._get_provider_uuid_by_host(host)
+                   for host in (SOURCE, DEST)}
+        self.api.post_server_action(
+            self.server_id, {'resize': {'flavorRef': self.flavor_ids['new']}})
+        # The conductor ends its event once the server is mapped to the
+        # destination's cell.
+        self.wait_for_event(self.server_id, 'resize',
+                            'conductor_migrate_server', 'success')
+        self.migration = self.wait_for_migration_status(
+            self.server_id, 'finished')[-1]
+        self.audit.expect_unfinished('finished')
+
+    def left_behind(self):
+        """The migration as the source's cell still has it."""
+        return nova_adapter.server_migrations(
+            self.server_id, self.cell_mappings[nova_adapter.cell_name(1)])
+
+    def test_the_move_is_judged_by_the_copy_that_counts(self):
+        # The copy left behind is not over by its own status...
+        self.assertNotIn(self.left_behind()[-1]['status'],
+                         audit.FINAL_MIGRATION_STATES | {'finished'})
+        # ...but the test expects the copy of the server's cell in
+        # "finished", and only that one counts.
+        self.audit.verify()
+        self.audit.expect_unfinished(None)
+        self.assertAuditFails(
+            f'migration {self.migration["uuid"]}, status finished of server '
+            f'{self.server_id} (source to dest) is not over: status '
+            'finished, which no step of this test expects')
+        self.audit.expect_unfinished('finished')
+
+    def test_orphan_in_the_other_cell_is_named(self):
+        orphan = uuidutils.generate_uuid()
+        self.put_allocation(orphan, DEST, flavors.OLD.resources)
+        self.assertAuditFails('nova-manage placement audit returned 3',
+                              orphan, self.rp[DEST])
+        self.placement.delete(f'/allocations/{orphan}')
+
+    put_allocation = PlacementAuditTestCase.put_allocation
+    assertAuditFails = PlacementAuditTestCase.assertAuditFails

@@ -60,6 +60,8 @@ class MoveScenarioTestCase(base.ResizeTestCase):
     scenarios = scenarios.as_testscenarios()
 
     def setUp(self):
+        # Nova's test case builds this many cells of hosts in its setUp.
+        self.NUMBER_OF_CELLS = self.row.number_of_cells
         super().setUp()
         # For a row with a known leak: which differences are that leak, and
         # the ones seen so far.
@@ -80,7 +82,8 @@ class MoveScenarioTestCase(base.ResizeTestCase):
     def start_hosts(self):
         for host in self.row.hosts:
             driver = self.row.fault and self.row.fault.driver_for(host)
-            self.start_host(host, driver or 'fake.FakeDriver')
+            self.start_host(host, driver or 'fake.FakeDriver',
+                            self.row.cell_of(host))
 
     def expected_end(self, step):
         """``(instance action, event, result)`` that ends ``step``."""
@@ -165,15 +168,16 @@ class MoveScenarioTestCase(base.ResizeTestCase):
         if expect.server == scenarios.DELETED:
             seen['server'] = self.wait_until_deleted(server_id)
         else:
-            stuck = tuple(finding.task for finding in self.row.findings
-                          if finding.task)
+            stuck = tuple((finding.status or expect.server, finding.task)
+                          for finding in self.row.findings if finding.task)
             server = seen['server'] = self.wait_for_server_status(
-                server_id, expect.server, expect.task, or_task=stuck)
-            task = server['OS-EXT-STS:task_state']
-            if task != expect.task:
+                server_id, expect.server, expect.task, or_state=stuck)
+            state = (server['status'], server['OS-EXT-STS:task_state'])
+            if state != (expect.server, expect.task):
                 self.leaks_seen.append(
-                    f'after {label}: server {server_id} left in task state '
-                    f'{task}, expected {expect.task}')
+                    f'after {label}: server {server_id} left in status '
+                    f'{state[0]}, task state {state[1]}, expected '
+                    f'{expect.server}, {expect.task}')
             self.expectThat(server['OS-EXT-SRV-ATTR:host'],
                             testtools.matchers.Equals(expect.host),
                             f'host of the server after {label}')

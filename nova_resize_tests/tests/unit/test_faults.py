@@ -303,3 +303,36 @@ class TestDriverFaults(testtools.TestCase):
         for _ in range(3):
             self.assertRaises(drivers.InjectedFault, driver.get_host_ip_addr)
         self.assertThat(injection.fired, testtools.matchers.HasLength(3))
+
+    def test_spawn_fails_only_when_a_move_across_cells_finishes(self):
+        from nova_resize_tests import drivers
+        from nova_resize_tests.faults import driver as driver_faults
+        fault = driver_faults.DriverFault(
+            step='finish_snapshot_based_resize_at_dest', host='dest',
+            how='test', driver=drivers.FailsSpawnWhileResizing)
+        driver, injection = self.driver_of(fault)
+        flavor = types.SimpleNamespace(vcpus=1, memory_mb=64, root_gb=1)
+        booting = types.SimpleNamespace(task_state='spawning', uuid='booted',
+                                        name='booted', flavor=flavor)
+        driver.spawn(None, booting, None, [], None, None)
+        self.assertIn('booted', driver.list_instance_uuids())
+        self.assertEqual([], injection.fired)
+        finishing = types.SimpleNamespace(task_state='resize_finish')
+        self.assertRaises(drivers.InjectedFault, driver.spawn, None,
+                          finishing, None, [], None, None)
+        self.assertThat(injection.fired, testtools.matchers.HasLength(1))
+
+    def test_snapshot_and_cleanup_faults_note_each_time(self):
+        from nova_resize_tests import drivers
+        from nova_resize_tests.faults import driver as driver_faults
+        for driver_class, method in (
+                (drivers.FailsSnapshotForResize, 'snapshot'),
+                (drivers.FailsCleanupWhileConfirming, 'cleanup')):
+            fault = driver_faults.DriverFault(
+                step='x', host='source', how='test', driver=driver_class)
+            driver, injection = self.driver_of(fault)
+            self.assertRaises(drivers.InjectedFault,
+                              getattr(driver, method), None, None, None, None)
+            self.assertEqual(
+                [f'{driver_class.__name__}.{method} failed on purpose'],
+                injection.fired)

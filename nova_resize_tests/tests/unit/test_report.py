@@ -55,6 +55,13 @@ class TestParse(testtools.TestCase):
              'fail=prep_resize@dest,then=delete,max_attempts=1)',
              ('migrate,volume-backed,after=stop',
               'prep_resize@dest (max_attempts=1)', 'delete')),
+            # Where the hosts are goes with the operation too.
+            (PREFIX + 'test_move(resize,cell-to-cell,fail='
+             'prep_snapshot_based_resize_at_dest-once@dest,'
+             'then=reset-active+resize)',
+             ('resize,cell-to-cell',
+              'prep_snapshot_based_resize_at_dest-once@dest',
+              'reset-active+resize')),
         ]:
             row = report.parse(test_id)
             self.assertEqual(expected, (row.op, row.fail, row.then), test_id)

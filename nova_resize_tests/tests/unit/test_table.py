@@ -1,5 +1,6 @@
 """The README's scenario table is generated from the rows and kept in sync."""
 
+import dataclasses
 import os
 
 import testtools
@@ -92,3 +93,34 @@ class TestScenarioTable(testtools.TestCase):
                          [step.expect.server for step in told.steps])
         self.assertEqual('resize,volume-backed,fail=none,then=confirm',
                          told.name)
+
+    def test_cross_cell_rows_put_the_destination_in_another_cell(self):
+        told = [row for row in scenarios.ROWS
+                if row.cells == scenarios.CROSS_CELL]
+        self.assertTrue(told)
+        for row in told:
+            self.assertEqual(f'{row.operation},cell-to-cell,',
+                             row.name[:len(row.operation) + 14])
+            self.assertEqual(2, row.number_of_cells)
+            self.assertEqual(
+                {scenarios.SOURCE: 1, scenarios.DEST: 2,
+                 scenarios.ALTERNATE: 2},
+                {host: row.cell_of(host) for host in
+                 (scenarios.SOURCE, scenarios.DEST, scenarios.ALTERNATE)})
+            # Every step that succeeds names the event that ends it there.
+            for step in row.steps:
+                if step.action in ('resize', 'migrate', 'confirm', 'revert'):
+                    self.assertTrue(
+                        step.ends_with or (row.fault and row.fault.action ==
+                                           step.kind), row.name)
+
+    def test_one_cell_rows_keep_their_names_and_hosts(self):
+        row = scenarios.Row(scenarios.RESIZE, None, scenarios.moved(
+            scenarios.RESIZE, scenarios.DEST, scenarios.NEW)[:1])
+        self.assertEqual('resize,fail=none,then=nothing', row.name)
+        self.assertEqual(1, row.number_of_cells)
+        self.assertEqual(1, row.cell_of(scenarios.DEST))
+        across = dataclasses.replace(row, cells=scenarios.CROSS_CELL,
+                                     server=scenarios.VOLUME)
+        self.assertEqual('resize,volume-backed,cell-to-cell,fail=none,'
+                         'then=nothing', across.name)
