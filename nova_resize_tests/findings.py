@@ -111,6 +111,28 @@ FLAVOR_ROLLED_BACK = Finding(
            rf"(quota usage cores={NEW.vcpus} ram={NEW.memory_mb} but its "
            r"servers' flavors \(old\))"))
 
+FLAVOR_ROLLED_BACK_MOVES_ON = Finding(
+    'finish-migration-flavor-rollback-next-move',
+    'a server moved on after finish_migration failed claims the old flavor '
+    'on its next host while its migration takes the new one off the host '
+    'it leaves',
+    'After ComputeManager._finish_resize puts the old flavor back on the '
+    'server (compute/manager.py 6621-6626 in 34.0.0), Placement still holds '
+    'the new flavor for it on the destination (see '
+    'finish-migration-flavor-rollback). A cold migration keeps the '
+    'server\'s flavor (compute/api.py 4340-4343), so the scheduler claims '
+    'the old flavor on the next host, while MigrationTask hands the '
+    'destination\'s allocation, the new flavor, to the migration '
+    '(conductor/tasks/migrate.py 160-162, replace_allocation_with_migration): '
+    'one move holds two different flavors, where either flavor alone would '
+    'be consistent (nova 30 to 34)',
+    allocations=_held('source', 'instance', r'\S+', OLD, NEW),
+    # Recounting the destination, whose server has moved on, the tracker
+    # holds the old flavor for a revert where Placement holds the new one.
+    audit=r'^provider dest \(\S+\): Placement usage .*\(flavor new\) but '
+          r'the resource tracker counts .*\(flavor old\) \(after the '
+          r'periodic task\)$')
+
 # -- found with Placement errors at the HTTP boundary ------------------------
 
 CONDUCTOR_REVERT_IGNORED = Finding(
@@ -281,6 +303,25 @@ FAILED_CLAIM_STAYS_IN_TRACKER = Finding(
     audit=r'^provider dest \(\S+\): Placement usage .* but the resource '
           r'tracker counts .* \(before the periodic task\)$')
 
+FAILED_CONFIRM_STAYS_IN_TRACKER = Finding(
+    'failed-confirm-source-stays-in-tracker',
+    'when confirm fails on the source, its resource tracker counts the '
+    'server there until its periodic task, so a move back there is not '
+    'counted',
+    'ComputeManager._confirm_resize raises from the driver\'s '
+    'confirm_migration (compute/manager.py 5082 in 34.0.0) before '
+    'drop_move_claim_at_source (5090), which is what takes the server off '
+    'the source\'s tracked instances; confirm_resize\'s finally drops the '
+    'migration\'s allocation in Placement but leaves the tracker alone. '
+    'Moved back there, the move claim of an instance the tracker still '
+    'counts adds nothing (ResourceTracker._update_usage_from_migration, '
+    'compute/resource_tracker.py 1502 and 1530), so while the server waits '
+    'in VERIFY_RESIZE the source counts the old flavor where Placement '
+    'holds the new one. Placement is right; the periodic task heals the '
+    'tracker (nova 30 to 34)',
+    audit=r'^provider source \(\S+\): Placement usage .* but the resource '
+          r'tracker counts .* \(before the periodic task\)$')
+
 # -- found with moves across cells ------------------------------------------
 
 CROSS_CELL_PRECHECK_STUCK = Finding(
@@ -341,10 +382,11 @@ CROSS_CELL_REVERT_ON_DEST = Finding(
         _held('source', 'migration', 'error', OLD)),
     audit=_any(_AUDIT_ORPHAN, _tracker('source'), _tracker('dest'), _QUOTA))
 
-ALL = (REVERT_ON_DEST_LEAK, FLAVOR_ROLLED_BACK, CONDUCTOR_REVERT_IGNORED,
-       COMPUTE_REVERT_IGNORED, DROP_MIGRATION_FAILED, DELETE_IN_FLIGHT,
+ALL = (REVERT_ON_DEST_LEAK, FLAVOR_ROLLED_BACK, FLAVOR_ROLLED_BACK_MOVES_ON,
+       CONDUCTOR_REVERT_IGNORED, COMPUTE_REVERT_IGNORED,
+       DROP_MIGRATION_FAILED, DELETE_IN_FLIGHT,
        RESIZE_INSTANCE_HOST_MISMATCH, DELETE_STUCK_DELETING,
        INIT_HOST_ROLLBACK_KEEPS_MOVE, AUTO_CONFIRM_GIVES_UP,
        RESET_DELETE_KEEPS_MIGRATION, FAILED_CLAIM_STAYS_IN_TRACKER,
-       CROSS_CELL_PRECHECK_STUCK, CROSS_CELL_CONFIRM_LEAVES_SOURCE_COPY,
-       CROSS_CELL_REVERT_ON_DEST)
+       FAILED_CONFIRM_STAYS_IN_TRACKER, CROSS_CELL_PRECHECK_STUCK,
+       CROSS_CELL_CONFIRM_LEAVES_SOURCE_COPY, CROSS_CELL_REVERT_ON_DEST)

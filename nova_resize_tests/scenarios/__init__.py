@@ -6,7 +6,8 @@ step carries the end state a correct Nova must leave: server status and
 host, migration status, and the allocations per provider per consumer with
 the flavor they equal. The rows live in one module per fault family
 (:mod:`.driver_rows`, :mod:`.placement_rows`, :mod:`.rpc_rows`,
-:mod:`.host_rows`, :mod:`.path_rows`, :mod:`.volume_rows`,
+:mod:`.host_rows`, :mod:`.path_rows`, :mod:`.reschedule_rows`,
+:mod:`.stopped_rows`, :mod:`.again_rows`, :mod:`.volume_rows`,
 :mod:`.cell_rows`) and are gathered here.
 
 The rule behind every expectation: once a migration is over (confirmed,
@@ -200,15 +201,19 @@ def on_volume(row):
 
 
 def _gather():
+    from nova_resize_tests.scenarios import again_rows
     from nova_resize_tests.scenarios import cell_rows
     from nova_resize_tests.scenarios import driver_rows
     from nova_resize_tests.scenarios import host_rows
     from nova_resize_tests.scenarios import path_rows
     from nova_resize_tests.scenarios import placement_rows
+    from nova_resize_tests.scenarios import reschedule_rows
     from nova_resize_tests.scenarios import rpc_rows
+    from nova_resize_tests.scenarios import stopped_rows
     from nova_resize_tests.scenarios import volume_rows
     return tuple(row for family in (driver_rows, placement_rows, rpc_rows,
-                                    host_rows, path_rows, volume_rows,
+                                    host_rows, path_rows, reschedule_rows,
+                                    stopped_rows, again_rows, volume_rows,
                                     cell_rows)
                  for operation, dest, new in MOVES
                  for row in family.rows(operation, dest, new))

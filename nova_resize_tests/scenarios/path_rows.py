@@ -1,5 +1,5 @@
 """Rows for the paths beside the plain move: Nova's periodic auto-confirm,
-an admin's reset-state, and the conductor's other ways to place a move.
+an admin's reset-state, and a destination the admin names.
 
 * ``auto-confirm``: the destination's ``_poll_unconfirmed_resizes`` runs
   once the migration is past ``resize_confirm_window`` (back-dated, not
@@ -7,26 +7,23 @@ an admin's reset-state, and the conductor's other ways to place a move.
   does not find in RESIZED and marks the migration ``error``.
 * ``reset-error`` / ``reset-active``: ``os-resetState`` on a server that
   waits in VERIFY_RESIZE; then the user deletes it or the periodic runs.
-* The conductor with reschedules off (``[scheduler] max_attempts=1``),
-  with every candidate failing, with a destination the admin names (cold
-  migrate with ``host``, microversion 2.56, to the host the scheduler would
-  not pick), for a server that is stopped, and the move tried again once
-  the fault is gone (the second migration is checked as the first).
+* A cold migration to a destination the admin names (``host``,
+  microversion 2.56), the host the scheduler would not pick.
+
+The conductor's reschedules, a stopped server and the move tried again
+have modules of their own (:mod:`.reschedule_rows`, :mod:`.stopped_rows`,
+:mod:`.again_rows`).
 """
 
 import dataclasses
 
-from nova_resize_tests.faults import both
 from nova_resize_tests import findings
 from nova_resize_tests import scenarios as s
 from nova_resize_tests.scenarios import driver_rows
 from nova_resize_tests.scenarios import rpc_rows
 
-NO_RESCHEDULE = (('max_attempts', 1, 'scheduler'),)
-
 
 def rows(operation, dest, new):
-    on_source = s.held((s.SOURCE, 'instance', s.OLD))
     on_dest = s.held((dest, 'instance', new))
     verify, confirmed, reverted = s.moved(operation, dest, new)
     delete = s.Step('delete', s.deleted())
@@ -54,38 +51,6 @@ def rows(operation, dest, new):
     row(None, verify, reset, s.Step('auto-confirm', s.Expect(
         'ACTIVE', dest, 'error', on_dest), ends_with=rpc_rows.NO_EVENT),
         findings=(findings.AUTO_CONFIRM_GIVES_UP,))
-
-    # -- the conductor's other paths -------------------------------------
-    failed = s.Step(operation, s.Expect('ERROR', s.SOURCE, 'error',
-                                        on_source))
-    # Reschedules off: the alternate is never tried.
-    row(driver_rows.PREP_RESIZE, failed, delete, alternate=True,
-        settings=NO_RESCHEDULE)
-    # Every candidate fails: the reschedule runs out of hosts.
-    everywhere = both.Both.of(driver_rows.PREP_RESIZE,
-                              driver_rows.PREP_RESIZE.on(s.ALTERNATE))
-    row(everywhere, failed, delete, alternate=True)
-
-    # A stopped server moves and stays stopped.
-    stop = s.Step('stop', s.Expect('SHUTOFF', s.SOURCE, None, on_source))
-    row(None, stop, verify, s.Step('confirm', s.Expect(
-        'SHUTOFF', dest, 'confirmed', on_dest)))
-    if operation == s.RESIZE:
-        row(None, stop, verify, s.Step('revert', s.Expect(
-            'SHUTOFF', s.SOURCE, 'reverted', on_source)))
-    row(driver_rows.PREP_RESIZE, stop, failed, delete)
-
-    # The fault is gone and the move is tried again: the second migration
-    # consumer holds the old flavor as the first did.
-    again = s.moved(operation, dest, new, role='migration-2')[0]
-    rolled_back = dataclasses.replace(driver_rows.MIGRATE_DISK_ROLLBACK,
-                                      times=1)
-    row(rolled_back, s.Step(operation, s.Expect(
-        'ACTIVE', s.SOURCE, 'error', on_source)), again,
-        findings=(findings.FAILED_CLAIM_STAYS_IN_TRACKER,))
-    prep_once = dataclasses.replace(driver_rows.PREP_RESIZE, times=1)
-    row(prep_once, failed, s.Step('hard-reboot', s.Expect(
-        'ACTIVE', s.SOURCE, 'error', on_source)), again)
 
     if operation == s.MIGRATE:
         rows += _named_host_rows()

@@ -36,6 +36,11 @@ def message(method, what, host=None, service='', action='move', event='',
                'hold': 'held until released'}[what])
 
 
+#: The bus refuses the conductor's prep_resize to the destination.
+REFUSED_PREP = message('prep_resize', 'refuse', host=s.DEST,
+                       event='conductor_migrate_server')
+
+
 def rows(operation, dest, new):
     on_source = s.held((s.SOURCE, 'instance', s.OLD))
     on_dest = s.held((dest, 'instance', new))
@@ -84,8 +89,7 @@ def rows(operation, dest, new):
         row(fault, *before, lost, delete, findings=found)
 
     # The bus refuses a cast: the sender's error handling runs.
-    refused_prep = message('prep_resize', 'refuse', host=dest,
-                           event='conductor_migrate_server')
+    refused_prep = REFUSED_PREP.on(dest)
     not_moved = s.Step(operation, s.Expect('ACTIVE', s.SOURCE, 'error',
                                            on_source))
     hard_reboot = s.Step('hard-reboot', s.Expect('ACTIVE', s.SOURCE, 'error',
