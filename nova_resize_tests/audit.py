@@ -224,10 +224,10 @@ class PlacementAudit(fixtures.Fixture):
                     f'cores={cores} ram={ram}')
         return found
 
-    def tracker_disagreements(self, snapshot, busy, when):
+    def tracker_disagreements(self, snapshot, left_out, when):
         """Nodes whose tracker counts other usage than ``snapshot`` holds.
 
-        ``busy`` nodes are left out; ``when`` says which look this is.
+        ``left_out`` nodes are not compared; ``when`` says which look this is.
         """
         api = self.test.admin_api
         saved, api.microversion = api.microversion, \
@@ -240,7 +240,7 @@ class PlacementAudit(fixtures.Fixture):
         found = []
         for hypervisor in hypervisors:
             node = hypervisor['hypervisor_hostname']
-            if node in busy or node not in snapshot.usages:
+            if node in left_out or node not in snapshot.usages:
                 continue
             tracked = {
                 'VCPU': hypervisor['vcpus_used'] - CONF.reserved_host_cpus,
